@@ -11,11 +11,13 @@ from contextlib import nullcontext
 import pandas as pd, torch, timm
 from fastcore.script import call_parse
 import structinit.models  # registers the presets in timm
+import structinit.convmixer  # registers the ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
 from .data import get_dls, pipeline_throughput
 
 # %% auto #0
-__all__ = ['BENCH_MODELS', 'TRAIN_MODELS', 'timed', 'init_times', 'train_throughput', 'bench', 'bench_table', 'main']
+__all__ = ['BENCH_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'init_times', 'train_throughput', 'bench', 'bench_table',
+           'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -72,7 +74,7 @@ def train_throughput(
     device='cpu',
     amp:bool=None,          # bf16 autocast; None: on CUDA
     channels_last:bool=None,# channels-last weights and input; None: on CUDA
-    model_kwargs:dict=None, # for `timm.create_model`
+    model_kwargs:dict=None, # for `timm.create_model` (a ConvMixer: `filters`, `freeze`, `dim`, ...)
 )->tuple: # (images per second, timed steps)
     "Training images per second of `arch` (fwd + bwd + AdamW step) on random data."
     device = torch.device(device); cuda = device.type == 'cuda'
@@ -80,7 +82,7 @@ def train_throughput(
     m = timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {})).to(device)
     x = torch.randn(bs, in_chans, img_size, img_size, device=device); y = torch.randint(0, 10, (bs,), device=device)
     if channels_last: m, x = m.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=0.05)
+    opt = torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.05)  # frozen filters: not in the optimiser
     ctx = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if amp else nullcontext
     def step():
         with ctx(): loss = torch.nn.functional.cross_entropy(m(x), y)
@@ -95,6 +97,7 @@ def train_throughput(
 def _x(r): return f'{r:,.0f}x' if r >= 10 else f'{r:.2g}x'
 
 TRAIN_MODELS = {'vit_pico_patch4_28': (28, 1), 'vit_tiny_patch2_32': (32, 3)}  # arch: (img_size, in_chans)
+CNN_MODELS = {'convmixer_128_4_k3_p2': (28, 1, 128), 'convmixer_512_6_k5_p2': (32, 3, 32)}  # arch: (img_size, in_chans, batch size on a CPU; 128 on CUDA)
 
 def _header(device):
     dev = torch.device(device)
@@ -107,11 +110,12 @@ def bench(
     device=None,           # None: CUDA if available, else CPU
     models:dict=None,      # label: (timm name, kwargs) for the init times; None: `BENCH_MODELS`
     train_models:dict=None,# arch: (img_size, in_chans) for throughput; None: `TRAIN_MODELS`
+    cnn_models:dict=None,  # ConvMixer arch: (img_size, in_chans, CPU batch size), timed with learned trainable and frozen impulse filters; None: `CNN_MODELS`
     train_kwargs:dict=None,# extra `train_throughput` arguments (e.g. model_kwargs for tests)
     data:str='fashion_mnist', # dataset of the pipeline figure
     verbose:bool=False,    # print each figure as it is taken
 )->pd.DataFrame: # columns: benchmark, model, case, value, unit, ratio, note
-    "Init times, training throughput and data-pipeline throughput, in one run, as a table."
+    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters) and data-pipeline throughput, in one run, as a table."
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     cuda = device.type == 'cuda'
     rows = []
@@ -131,6 +135,17 @@ def bench(
         tr.append(len(rows))
         add(benchmark='training', model=arch, case=f"{size} px, bs {tkw.get('bs', 128)}, fwd+bwd+AdamW, " + ('bf16 + channels-last' if cuda else 'fp32'),
             value=ips, unit='images/s', ratio='', note=f"{steps} steps after {tkw['warmup']} warm-up")
+    prec = 'bf16 + channels-last' if cuda else 'fp32'
+    for arch, (size, ch, cpu_bs) in (CNN_MODELS if cnn_models is None else cnn_models).items():
+        bs = tkw.get('bs', 128) if cuda else cpu_bs
+        ips = {}
+        for filters, freeze in (('learned', False), ('impulse', True)):
+            kw = {**tkw, 'bs': bs, 'model_kwargs': {**tkw.get('model_kwargs', {}), 'filters': filters, 'freeze': freeze}}
+            ips[freeze], steps = train_throughput(arch, size, ch, device=device, **kw)
+            if not freeze: tr.append(len(rows))
+            add(benchmark='training', model=arch, case=f"{size} px, bs {bs}, {filters} filters, {'frozen' if freeze else 'trainable'}, fwd+bwd+AdamW, {prec}",
+                value=ips[freeze], unit='images/s', ratio=f'{_x(ips[True] / ips[False])} trainable' if freeze else '',
+                note=f"{steps} steps after {tkw['warmup']} warm-up")
     dls = get_dls(data, bs=128, device=device)
     nb = 50 if quick else None
     pipe = pipeline_throughput(dls, nb)
@@ -157,7 +172,7 @@ def main(
     device:str=None,  # 'cpu', 'cuda', 'cuda:1', ...; default: CUDA if available, else CPU
     out:str=None,     # also write the rows to this CSV file
 ):
-    "Benchmark structinit: init time per method (ViT-Tiny, ViT-Base/16), training and data-pipeline throughput; prints a Markdown table."
+    "Benchmark structinit: init time per method (ViT-Tiny, ViT-Base/16), training throughput (ViTs; ConvMixer presets with trainable vs frozen filters) and data-pipeline throughput; prints a Markdown table."
     df = bench(quick=quick, device=device)
     print(bench_table(df))
     if out:

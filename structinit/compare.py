@@ -1,4 +1,4 @@
-"""The main job: train the same ViT with the same recipe from each initialiser on real data, and report test accuracy over seeds, as a function and as the `structinit-compare` command.
+"""The main job: train the same ViT with the same recipe from each initialiser (or the same ConvMixer with each kind of spatial filter) on real data, and report test accuracy over seeds, as a function and as the `structinit-compare` command.
 
 Docs: https://structinit.github.io/structinit/compare.html.md"""
 
@@ -14,11 +14,13 @@ from fastcore.script import call_parse, CliError
 from fastai.torch_core import default_device
 from .data import get_dls, load_dataset, subset_idxs, DATASETS
 from .models import PRESETS
-from .learner import vit_learner, ValidateAtEnd, resolve_init, INIT_NAMES
+from .convmixer import PRESETS as CNN_PRESETS, MODES
+from .learner import vit_learner, convmixer_learner, ValidateAtEnd, resolve_init, INIT_NAMES
 
 # %% auto #0
-__all__ = ['RECIPE_COLS', 'RESULT_COLS', 'check_request', 'run_one', 'run_key', 'atomic_write', 'read_results', 'append_result',
-           'results_table', 'plot_results', 'compare', 'main']
+__all__ = ['DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'is_convmixer', 'parse_filter',
+           'filter_name', 'check_request', 'run_one', 'run_key', 'atomic_write', 'read_results', 'append_result',
+           'run_labels', 'results_table', 'plot_results', 'compare', 'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -27,31 +29,61 @@ def _as_list(v, typ=str)->list:
     elif not isinstance(v, (list, tuple)): v = [v]
     return [typ(o) for o in v]
 
+DEFAULT_INITS = 'timm,torch,mimetic,impulse'
+DEFAULT_FILTERS = 'learned,random-frozen,impulse-frozen,box-frozen'
+FILTER_NAMES = ('learned', *[f'{m}-frozen' for m in MODES[1:]], *MODES[1:])  # the canonical --filters items
+
+def is_convmixer(arch:str)->bool:
+    "Whether `arch` is one of the kit's ConvMixer presets (`structinit.convmixer.PRESETS`)."
+    return arch in CNN_PRESETS
+
+def parse_filter(
+    name:str, # `MODE`, `MODE-trainable` (same) or `MODE-frozen`, MODE one of `MODES`
+)->tuple: # (mode, frozen)
+    "A `--filters` item as (mode, frozen); raises ValueError listing `FILTER_NAMES`."
+    mode, _, state = name.partition('-')
+    if mode not in MODES or state not in ('', 'frozen', 'trainable') or (mode == 'learned' and state == 'frozen'):
+        hint = " ('learned' is trained by definition; frozen default-init filters are 'random-frozen')" if name == 'learned-frozen' else ''
+        raise ValueError(f"unknown filters {name!r}{hint}; valid: {', '.join(FILTER_NAMES)} (MODE-trainable = MODE)")
+    return mode, state == 'frozen'
+
+def filter_name(mode:str, frozen)->str:
+    "The canonical `--filters` item of (mode, frozen): `impulse-frozen`, `impulse`, `learned`."
+    return f'{mode}-frozen' if frozen in (True, 'True') else mode
+
 def check_request(
     dataset:str,   # one of `DATASETS`
-    arch:str,      # a timm model name
-    inits,         # init names: a list or a comma-separated string
-    seeds,         # seeds: a list of ints or a comma-separated string
+    arch:str,      # a timm ViT name, or one of the ConvMixer presets (`CNN_PRESETS`)
+    inits=None,    # ViTs: init names, a list or a comma-separated string; None: `DEFAULT_INITS`
+    seeds=0,       # seeds: a list of ints or a comma-separated string
     data_path=None,# where the data is; needed for 'folder'
     n_per_class:int=None, # if given, also load the data and check that each class has that many training images
-)->tuple: # (inits, seeds) as lists
-    "Check a comparison before anything runs; raises ValueError listing the valid names, FileNotFoundError if the data is missing."
+    filters=None,  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
+)->tuple: # (inits or canonical filter names, seeds) as lists
+    "Check a comparison before anything runs; raises ValueError listing the valid names (or on inits with a ConvMixer, filters with a ViT), FileNotFoundError if the data is missing."
     if dataset not in DATASETS: raise ValueError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
     if dataset == 'folder' and data_path is None: raise ValueError("dataset 'folder' needs a data path (--data-path)")
-    if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(PRESETS)}")
-    inits = _as_list(inits)
-    bad = [i for i in inits if i not in INIT_NAMES]
-    if bad: raise ValueError(f"unknown init(s) {', '.join(map(repr, bad))}; valid: {', '.join(INIT_NAMES)}")
-    if not inits: raise ValueError(f"no inits given; valid: {', '.join(INIT_NAMES)}")
-    if len(set(inits)) < len(inits): raise ValueError(f"repeated init in {inits}")
+    if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(PRESETS + CNN_PRESETS)}")
+    if is_convmixer(arch):
+        if inits is not None: raise ValueError(f"inits apply to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters), e.g. {DEFAULT_FILTERS}")
+        runs = [filter_name(*parse_filter(f)) for f in _as_list(DEFAULT_FILTERS if filters is None else filters)]
+        if not runs: raise ValueError(f"no filters given; valid: {', '.join(FILTER_NAMES)}")
+        if len(set(runs)) < len(runs): raise ValueError(f"repeated filters in {runs}")
+    else:
+        if filters is not None: raise ValueError(f"filters (--filters) apply to the ConvMixer presets only ({', '.join(CNN_PRESETS)}); {arch} is a ViT: choose inits")
+        runs = _as_list(DEFAULT_INITS if inits is None else inits)
+        bad = [i for i in runs if i not in INIT_NAMES]
+        if bad: raise ValueError(f"unknown init(s) {', '.join(map(repr, bad))}; valid: {', '.join(INIT_NAMES)}")
+        if not runs: raise ValueError(f"no inits given; valid: {', '.join(INIT_NAMES)}")
+        if len(set(runs)) < len(runs): raise ValueError(f"repeated init in {runs}")
     try: seeds = _as_list(seeds, int)
     except ValueError: raise ValueError(f"seeds must be integers, got {seeds!r}") from None
     if not seeds or len(set(seeds)) < len(seeds): raise ValueError(f"seeds must be distinct integers, got {seeds!r}")
     if n_per_class is not None: subset_idxs(load_dataset(dataset, data_path)[0].y, n_per_class)
-    return inits, seeds
+    return runs, seeds
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
-RECIPE_COLS = ['dataset', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
+RECIPE_COLS = ['dataset', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'filters', 'frozen', 'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
 RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'device', 'finished']
 
 def run_one(
@@ -59,21 +91,29 @@ def run_one(
     data_path=None,              # where the data is
     n_per_class:int=100,         # training images per class
     epochs:int=30,               # epochs of `fit_one_cycle`
-    init:str='impulse',          # one of `INIT_NAMES`
+    init:str='impulse',          # ViTs: one of `INIT_NAMES` (ignored for a ConvMixer)
     seed:int=0,                  # seed of the subset, the shuffling, the augmentation and the init
-    arch:str='vit_pico_patch4_28', # timm model
+    arch:str='vit_pico_patch4_28', # timm ViT or ConvMixer preset
     bs:int=128,                  # batch size
     lr:float=1e-3,               # peak learning rate
     wd:float=0.05,               # decoupled weight decay
-    model_kwargs:dict=None,      # for `timm.create_model` (e.g. depth=2 for tests)
+    model_kwargs:dict=None,      # for `timm.create_model` (e.g. depth=2 for tests, dim=64 for a ConvMixer)
     init_kwargs:dict=None,       # for `apply_init`
     device=None,                 # None: fastai's `default_device()`
     progress:bool=True,          # fastai progress bars and per-epoch log
     cbs=None,                    # extra callbacks for the fit
+    filters:str='learned',       # ConvMixers: a `--filters` item, e.g. 'impulse-frozen' (`parse_filter`)
 )->dict: # the run's recipe and result columns
-    "Train one `vit_learner` with the shared recipe and return its recipe and its test accuracy."
+    "Train one `vit_learner` (or `convmixer_learner` for a ConvMixer preset) with the shared recipe and return its recipe and its test accuracy."
     dls = get_dls(dataset, data_path, n_per_class=n_per_class, seed=seed, bs=bs, device=device)
-    learn = vit_learner(dls, arch, init, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs, cbs=ValidateAtEnd())
+    if is_convmixer(arch):
+        if init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
+        mode, frozen = parse_filter(filters)
+        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd())
+        init, cols = '', dict(filters=mode, frozen=frozen)
+    else:
+        learn = vit_learner(dls, arch, init, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs, cbs=ValidateAtEnd())
+        cols = dict(filters='', frozen='')
     t = time.perf_counter()
     if progress: learn.fit_one_cycle(epochs, cbs=cbs)
     else:
@@ -81,7 +121,7 @@ def run_one(
     total, eval_s = time.perf_counter() - t, learn.validate_at_end.valid_s
     test_loss, test_acc = learn.recorder.values[-1][1:3]
     return dict(dataset=dataset, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
-                init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), seed=seed, n_per_class=n_per_class,
+                init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class,
                 n_train=len(dls.train_ds), epochs=epochs, bs=bs, lr=lr, wd=wd, test_acc=float(test_acc), test_loss=float(test_loss),
                 train_s=round(total - eval_s, 2), eval_s=round(eval_s, 2), device=str(dls.device),
                 finished=datetime.datetime.now().isoformat(timespec='seconds'))
@@ -109,9 +149,13 @@ def atomic_write(path:Path, write)->Path:
     return path
 
 def read_results(out)->pd.DataFrame:
-    "The results table in `out/results.csv`, empty if there is none."
+    "The results table in `out/results.csv`, empty if there is none; columns added since the file was written (`filters`, `frozen`) read as empty."
     f = Path(out)/'results.csv'
-    return pd.read_csv(f, keep_default_na=False) if f.exists() else pd.DataFrame(columns=RECIPE_COLS + RESULT_COLS)
+    if not f.exists(): return pd.DataFrame(columns=RECIPE_COLS + RESULT_COLS)
+    df = pd.read_csv(f, keep_default_na=False)
+    for c in RECIPE_COLS:
+        if c not in df.columns: df[c] = ''
+    return df
 
 def append_result(out, row:dict)->pd.DataFrame:
     "Add `row` to `out/results.csv` atomically (rewrite to a temporary file, then `os.replace`)."
@@ -121,36 +165,43 @@ def append_result(out, row:dict)->pd.DataFrame:
     return df
 
 # %% ../nbs/04_compare.ipynb #aca40345
+def run_labels(df:pd.DataFrame)->pd.Series:
+    "Per row, what was compared: the init of a ViT, the `--filters` item (`impulse-frozen`) of a ConvMixer."
+    if 'filters' not in df.columns: return df.init.astype(str)
+    return pd.Series([filter_name(f, z) if f else i for i, f, z in zip(df.init, df.filters.fillna(''), df.frozen.fillna(''))], index=df.index)
+
+def _baseline(labels): return 'learned' if 'learned' in set(labels) else 'timm'
+
 def results_table(df:pd.DataFrame, # rows of `compare`
-                  inits:list=None, # row order; None: as they appear
+                  inits:list=None, # row order (inits or filters); None: as they appear
                  )->str: # Markdown table
-    "Markdown table: test accuracy (%) mean ± std over seeds, points vs the timm default, and train time per run."
-    inits = inits or list(dict.fromkeys(df.init))
-    base = df[df.init == 'timm'].test_acc.mean() * 100 if 'timm' in set(df.init) else None
-    lines = ['| init | runs | test acc % (mean ± std) | vs timm (points) | train s / run |', '|---|---|---|---|---|']
+    "Markdown table: test accuracy (%) mean ± std over seeds, points vs the timm default (ConvMixers: vs learned filters), and train time per run."
+    lab = run_labels(df); inits = inits or list(dict.fromkeys(lab)); b = _baseline(lab)
+    base = df[lab == b].test_acc.mean() * 100 if b in set(lab) else None
+    lines = [f"| {'filters' if b == 'learned' else 'init'} | runs | test acc % (mean ± std) | vs {b} (points) | train s / run |", '|---|---|---|---|---|']
     for i in inits:
-        d = df[df.init == i]; acc = d.test_acc * 100
+        d = df[lab == i]; acc = d.test_acc * 100
         a = f'{acc.mean():.1f} ± {acc.std():.1f}' if len(d) > 1 else f'{acc.mean():.1f}'
-        vs = '' if base is None else ('—' if i == 'timm' else f'{acc.mean() - base:+.1f}')
+        vs = '' if base is None else ('—' if i == b else f'{acc.mean() - base:+.1f}')
         lines.append(f'| {i} | {len(d)} | {a} | {vs} | {d.train_s.mean():.0f} |')
     return '\n'.join(lines)
 
 def plot_results(df:pd.DataFrame, # rows of `compare`
-                 inits:list=None, # bar order; None: as they appear
+                 inits:list=None, # bar order (inits or filters); None: as they appear
                  title:str=None,
                 )->Figure:
-    "Bar per init at the mean test accuracy, a dot per seed."
-    inits = inits or list(dict.fromkeys(df.init))
+    "Bar per init (or filters) at the mean test accuracy, a dot per seed."
+    lab = run_labels(df); inits = inits or list(dict.fromkeys(lab))
     fig = Figure(figsize=(1.2 * len(inits) + 2, 3.6)); ax = fig.subplots()
     rng = np.random.default_rng(0)
     for j, i in enumerate(inits):
-        acc = df[df.init == i].test_acc.to_numpy() * 100
+        acc = df[lab == i].test_acc.to_numpy() * 100
         ax.bar(j, acc.mean(), color=f'C{j}', alpha=.5, width=.6)
         ax.scatter(j + rng.uniform(-.12, .12, len(acc)), acc, color=f'C{j}', edgecolor='k', zorder=3, s=25)
         ax.text(j + .32, acc.mean(), f'{acc.mean():.1f}', ha='left', va='center', fontsize=9)
     lo = df.test_acc.min() * 100
     ax.set_ylim(max(0, lo - 10), min(100, df.test_acc.max() * 100 + 5))
-    ax.set_xticks(range(len(inits)), inits); ax.set_xlim(-.5, len(inits) - .1); ax.set_ylabel('test accuracy (%)')
+    ax.set_xticks(range(len(inits)), inits, fontsize=8 if len(inits) > 5 else None); ax.set_xlim(-.5, len(inits) - .1); ax.set_ylabel('test accuracy (%)')
     if title: ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
@@ -161,49 +212,54 @@ def compare(
     data_path=None,                # where the data is (see `load_dataset`)
     n_per_class:int=100,           # training images per class
     epochs:int=30,                 # epochs per run
-    inits='timm,torch,mimetic,impulse', # init names (`INIT_NAMES`): list or comma-separated
+    inits=None,                    # ViTs: init names (`INIT_NAMES`), list or comma-separated; None: `DEFAULT_INITS`
     seeds='0',                     # seeds: list or comma-separated
-    arch:str='vit_pico_patch4_28', # timm model
+    arch:str='vit_pico_patch4_28', # timm ViT, or a ConvMixer preset (`CNN_PRESETS`)
     bs:int=128,                    # batch size
     lr:float=1e-3,                 # peak learning rate
     wd:float=0.05,                 # decoupled weight decay
     out='runs/compare',            # folder for results.csv and compare.png
-    model_kwargs:dict=None,        # for `timm.create_model`, e.g. dict(depth=2) for a quick test
+    model_kwargs:dict=None,        # for `timm.create_model`, e.g. dict(depth=2) for a quick test, dict(dim=64, kernel_size=5) for a ConvMixer
     init_kwargs:dict=None,         # for `apply_init`, shared by all inits (must be valid for each)
     device=None,                   # None: fastai's `default_device()`
     progress:bool=True,            # fastai progress bars and per-epoch logs
     cbs=None,                      # extra callbacks for every fit
     verbose:bool=True,             # print a line per run and the final table
-)->pd.DataFrame: # one row per (init, seed), recipe and result columns
-    "Train `arch` from each init in `inits` for each seed with one recipe; results in `out/results.csv`, figure in `out/compare.png`."
-    inits, seeds = check_request(dataset, arch, inits, seeds, data_path)
-    out = Path(out)
+    filters=None,                  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
+)->pd.DataFrame: # one row per (init or filters, seed), recipe and result columns
+    "Train `arch` from each init in `inits` (ConvMixer: with each of `filters`) for each seed with one recipe; results in `out/results.csv`, figure in `out/compare.png`."
+    runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters)
+    cnn, out = is_convmixer(arch), Path(out)
+    if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
     cached = {run_key(r): r for r in read_results(out).to_dict('records')}
-    def recipe(init, seed): # the recipe columns known before loading the data (all but n_train)
+    def recipe(run, seed): # the recipe columns known before loading the data (all but n_train)
+        init, cols = ('', dict(zip(('filters', 'frozen'), parse_filter(run)))) if cnn else (run, dict(filters='', frozen=''))
         return dict(dataset=dataset, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
-                    init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), seed=seed, n_per_class=n_per_class, epochs=epochs,
+                    init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class, epochs=epochs,
                     bs=bs, lr=lr, wd=wd)
     def lookup(probe):
         return next((r for k, r in cached.items() if all(_fmt_key(v) == k[RECIPE_COLS.index(c)] for c, v in probe.items())), None)
-    grid = [(i, s) for i in inits for s in seeds]
-    if any(lookup(recipe(i, s)) is None for i, s in grid): check_request(dataset, arch, inits, seeds, data_path, n_per_class)
+    grid = [(i, s) for i in runs for s in seeds]
+    if any(lookup(recipe(i, s)) is None for i, s in grid): check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters)
     rows, trained = [], 0
-    for n, (init, seed) in enumerate(grid, 1):
-        if verbose: print(f'[{n}/{len(grid)}] init={init} seed={seed}:', end=' ', flush=True)
-        hit = lookup(recipe(init, seed))
+    for n, (run, seed) in enumerate(grid, 1):
+        if verbose: print(f"[{n}/{len(grid)}] {'filters' if cnn else 'init'}={run} seed={seed}:", end=' ', flush=True)
+        hit = lookup(recipe(run, seed))
         if hit is not None:
             if verbose: print(f'already in {out/"results.csv"}, test_acc {hit["test_acc"]:.4f}')
             rows.append(hit); continue
         if verbose: print('training', flush=True)
-        r = run_one(dataset, data_path, n_per_class, epochs, init, seed, arch, bs, lr, wd, model_kwargs, init_kwargs, device, progress, cbs)
+        r = run_one(dataset, data_path, n_per_class, epochs, '' if cnn else run, seed, arch, bs, lr, wd, model_kwargs, init_kwargs, device,
+                    progress, cbs, filters=run if cnn else 'learned')
         append_result(out, r); cached[run_key(r)] = r; rows.append(r); trained += 1
         if verbose: print(f'    test_acc {r["test_acc"]:.4f}, train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
     df = pd.DataFrame(rows)[RECIPE_COLS + RESULT_COLS]
     df.attrs['trained'] = trained
-    title = f'{dataset}, {n_per_class}/class ({df.n_train.iloc[0]} images), {arch}, {epochs} epochs, seeds {",".join(map(str, seeds))}'
-    fig = plot_results(df, inits, title)
+    mk = f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else ''
+    title = f'{dataset}, {n_per_class}/class ({df.n_train.iloc[0]} images), {arch}{mk}, {epochs} epochs, seeds {",".join(map(str, seeds))}'
+    fig = plot_results(df, runs, title)
     atomic_write(out/'compare.png', lambda f: fig.savefig(f, format='png', dpi=120))
-    if verbose: print(f'\n{title}\n\n{results_table(df, inits)}\n\nresults: {out/"results.csv"}\nfigure:  {out/"compare.png"}')
+    if verbose: print(f'\n{title}\n\n{results_table(df, runs)}\n\nresults: {out/"results.csv"}\nfigure:  {out/"compare.png"}')
     return df
 
 # %% ../nbs/04_compare.ipynb #81ebd5e3
@@ -213,15 +269,21 @@ def main(
     data_path:str=None,                         # folder with the data (default: the usual search, see structinit.data)
     n_per_class:int=100,                        # training images per class
     epochs:int=30,                              # epochs per run
-    inits:str='timm,torch,mimetic,impulse',     # comma-separated init names: timm, torch, mimetic, impulse, impulse-opt, impulse-paper
+    inits:str=None,                             # ViTs: comma-separated init names: timm, torch, mimetic, impulse, impulse-opt, impulse-paper (default: timm,torch,mimetic,impulse)
     seeds:str='0',                              # comma-separated seeds
-    arch:str='vit_pico_patch4_28',              # timm model name
+    arch:str='vit_pico_patch4_28',              # timm ViT name, or a ConvMixer preset: convmixer_128_4_k3_p2, convmixer_256_8_k3_p2, convmixer_512_6_k3_p2, convmixer_512_6_k5_p2
     bs:int=128,                                 # batch size
     lr:float=1e-3,                              # peak learning rate (one-cycle)
     out:str='runs/compare',                     # output folder: results.csv, compare.png
+    filters:str=None,                           # ConvMixers: comma-separated MODE (trainable) or MODE-frozen, MODE in learned, random, impulse, box (default: learned,random-frozen,impulse-frozen,box-frozen)
+    model_kwargs:str=None,                      # JSON options for the model, e.g. '{"dim": 64, "kernel_size": 5}' (ConvMixer width, kernel) or '{"depth": 2}'
 ):
-    "Compare ViT initialisers on real data with one training recipe: prints a Markdown table, writes results.csv and compare.png."
+    "Compare ViT initialisers, or ConvMixer spatial filters, on real data with one training recipe: prints a Markdown table, writes results.csv and compare.png."
     import matplotlib; matplotlib.use('Agg')
-    try: check_request(dataset, arch, inits, seeds, data_path, n_per_class)
+    try:
+        mk = json.loads(model_kwargs) if model_kwargs else None
+        if mk is not None and not isinstance(mk, dict): raise ValueError(f"--model-kwargs must be a JSON object, got {model_kwargs!r}")
+        check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters)
+    except json.JSONDecodeError as e: raise CliError(f'structinit-compare: --model-kwargs is not valid JSON ({e}): {model_kwargs!r}') from None
     except (ValueError, FileNotFoundError) as e: raise CliError(f'structinit-compare: {e}') from None
-    compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, out=out)
+    compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, out=out, model_kwargs=mk, filters=filters)

@@ -1,4 +1,4 @@
-"""`vit_learner`: a fastai `Learner` for a timm ViT with a chosen initialiser, and the training recipe all comparisons share.
+"""`vit_learner` (a timm ViT with a chosen initialiser) and `convmixer_learner` (a ConvMixer with chosen spatial filters): fastai `Learner`s built on `recipe_learner`, the training recipe all comparisons share.
 
 Docs: https://structinit.github.io/structinit/learner.html.md"""
 
@@ -22,11 +22,13 @@ from fastai.losses import LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy
 from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
-import structinit.models  # registers the kit's presets in timm
+import structinit.models  # registers the kit's ViT presets in timm
+import structinit.convmixer  # registers the kit's ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
+from .convmixer import MODES, spatial_filters
 
 # %% auto #0
-__all__ = ['INIT_ALIASES', 'INIT_NAMES', 'resolve_init', 'ValidateAtEnd', 'vit_learner']
+__all__ = ['INIT_ALIASES', 'INIT_NAMES', 'resolve_init', 'ValidateAtEnd', 'recipe_learner', 'vit_learner', 'convmixer_learner']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -64,6 +66,46 @@ def _input_shape(dls):
     dl = dls.valid if len(dls.loaders) > 1 and len(dls.valid_ds) else dls.train
     return tuple(dl.one_batch()[0].shape[1:])
 
+def _device_options(dls, mixed_precision, channels_last)->tuple:
+    "(device, mixed_precision, channels_last) with the CUDA defaults filled in; raises ValueError on mixed precision without CUDA."
+    dev = torch.device(getattr(dls, 'device', None) or 'cpu')
+    cuda = dev.type == 'cuda'
+    if mixed_precision is None: mixed_precision = cuda
+    if mixed_precision and not cuda:
+        raise ValueError(f"mixed_precision=True needs a CUDA device, but dls.device is {dev}: fastai's MixedPrecision only autocasts CUDA, "
+                         "and bf16 on a CPU is slower than fp32 here; leave mixed_precision=None (fp32 on CPU).")
+    return dev, mixed_precision, cuda if channels_last is None else channels_last
+
+def _n_out(dls, n_out):
+    if n_out is None: n_out = get_c(dls)
+    if not n_out: raise ValueError("n_out is not given and could not be inferred from dls (dls.c); pass n_out=")
+    return n_out
+
+def recipe_learner(
+    dls,                          # fastai `DataLoaders` of (image, category) batches
+    model:nn.Module,              # a built (and initialised) model; moved to `dls.device`
+    loss_func=None,               # None: `LabelSmoothingCrossEntropyFlat(eps=0.1)`
+    opt_func=Adam,                # fastai `Adam`: decoupled weight decay, i.e. AdamW
+    lr:float=1e-3,                # peak learning rate of `fit_one_cycle`
+    wd:float=0.05,                # decoupled weight decay
+    metrics=accuracy,             # fastai metrics on the validation set
+    cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
+    compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
+    mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
+    channels_last:bool=None,      # channels-last weights; None: on CUDA only
+    **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
+)->Learner:
+    "The recipe every structinit run shares (loss, AdamW, wd, metrics, CUDA bf16/channels-last/compile) around `model`; raises ValueError on mixed precision without CUDA."
+    dev, mixed_precision, channels_last = _device_options(dls, mixed_precision, channels_last)
+    model.to(dev)
+    if compile: model.compile(**(compile if isinstance(compile, dict) else {}))
+    learn = Learner(dls, model, loss_func=loss_func or LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=opt_func, lr=lr, wd=wd,
+                    metrics=metrics, cbs=cbs, **kwargs)
+    if mixed_precision: learn.add_cb(MixedPrecision(AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16))
+    if channels_last: learn.add_cb(ChannelsLast())
+    learn.compile = compile
+    return learn
+
 def vit_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
     arch:str='vit_pico_patch4_28',# a timm model name: the kit's `PRESETS` or any timm ViT
@@ -87,25 +129,50 @@ def vit_learner(
     method, init_opts = resolve_init(init, init_kwargs)
     if not timm.is_model(arch):
         raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS)}")
-    if n_out is None: n_out = get_c(dls)
-    if not n_out: raise ValueError("n_out is not given and could not be inferred from dls (dls.c); pass n_out=")
-    dev = torch.device(getattr(dls, 'device', None) or 'cpu')
-    cuda = dev.type == 'cuda'
-    if mixed_precision is None: mixed_precision = cuda
-    if mixed_precision and not cuda:
-        raise ValueError(f"mixed_precision=True needs a CUDA device, but dls.device is {dev}: fastai's MixedPrecision only autocasts CUDA, "
-                         "and bf16 on a CPU is slower than fp32 here; leave mixed_precision=None (fp32 on CPU).")
-    if channels_last is None: channels_last = cuda
+    n_out = _n_out(dls, n_out)
+    dev, _, _ = _device_options(dls, mixed_precision, channels_last)  # fail before building anything
     if seed is not None: set_seed(seed, reproducible=True)
     C, H, W = _input_shape(dls)
     model = timm.create_model(arch, img_size=H if H == W else (H, W), in_chans=C, num_classes=n_out, **(model_kwargs or {}))
     init_opts.setdefault('seed', seed if seed is not None else int(torch.randint(0, 2**31 - 1, ())))
     apply_init(model.to(dev), method, **init_opts)
-    if compile: model.compile(**(compile if isinstance(compile, dict) else {}))
-    learn = Learner(dls, model, loss_func=loss_func or LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=opt_func, lr=lr, wd=wd,
-                    metrics=metrics, cbs=cbs, **kwargs)
-    if mixed_precision: learn.add_cb(MixedPrecision(AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16))
-    if channels_last: learn.add_cb(ChannelsLast())
-    store_attr('arch,init,n_out,seed,compile', self=learn)
+    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, **kwargs)
+    store_attr('arch,init,n_out,seed', self=learn)
     learn.init_options = init_opts
+    return learn
+
+# %% ../nbs/03_learner.ipynb #4e54b831
+def convmixer_learner(
+    dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
+    arch:str='convmixer_128_4_k3_p2', # one of `structinit.convmixer.PRESETS`
+    filters:str='learned',        # spatial filter mode, one of `MODES`
+    freeze:bool=False,            # freeze the depthwise filters (weights and biases)
+    n_out:int=None,               # classes of the head; None: `get_c(dls)`
+    loss_func=None,               # None: `LabelSmoothingCrossEntropyFlat(eps=0.1)`
+    opt_func=Adam,                # fastai `Adam`: decoupled weight decay, i.e. AdamW
+    lr:float=1e-3,                # peak learning rate of `fit_one_cycle`
+    wd:float=0.05,                # decoupled weight decay
+    metrics=accuracy,             # fastai metrics on the validation set
+    cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
+    model_kwargs:dict=None,       # options for the preset (e.g. `dim`, `depth`, `kernel_size`, `patch_size`, `scale`)
+    seed:int=None,                # `set_seed(seed, reproducible=True)` and the filter seed; None: no seeding
+    compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
+    mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
+    channels_last:bool=None,      # channels-last weights; None: on CUDA only
+    **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
+)->Learner:
+    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipe; raises ValueError on an unknown arch or mode, learned+frozen, missing classes, or mixed precision without CUDA."
+    if arch not in structinit.convmixer.PRESETS:
+        raise ValueError(f"unknown ConvMixer arch {arch!r}; valid: {', '.join(structinit.convmixer.PRESETS)}")
+    if filters not in MODES: raise ValueError(f"unknown filters {filters!r}; valid: {', '.join(MODES)}")
+    if filters == 'learned' and freeze: raise ValueError("filters='learned' means trained filters; frozen default-init filters are filters='random', freeze=True")
+    n_out = _n_out(dls, n_out)
+    _device_options(dls, mixed_precision, channels_last)  # fail before building anything
+    if seed is not None: set_seed(seed, reproducible=True)
+    C, H, W = _input_shape(dls)
+    model = timm.create_model(arch, in_chans=C, num_classes=n_out, img_size=min(H, W), filters=filters, freeze=freeze,
+                              seed=seed, **(model_kwargs or {}))
+    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, **kwargs)
+    store_attr('arch,filters,freeze,n_out,seed', self=learn)
+    learn.filter_seed = model.filter_seed
     return learn
