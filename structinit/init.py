@@ -242,7 +242,7 @@ def _check_model(model):
 def _is_fixed_pe(model): return getattr(model, 'pos_embed', None) is not None and not model.pos_embed.requires_grad
 
 # %% ../nbs/02_init.ipynb #7b840568
-def _gen(seed, device='cpu'): return torch.Generator(device='cpu').manual_seed(seed)
+def _gen(seed): return torch.Generator(device='cpu').manual_seed(seed)  # CPU on purpose: the same draws on any device
 
 @torch.no_grad()
 def init_timm(model, seed=0):
