@@ -1,4 +1,4 @@
-"""What the kit costs: initialisation time per method on ViT-Tiny and ViT-Base, training throughput of the small ViTs, and the data pipeline, measured in one run by `structinit-bench`.
+"""What the kit costs: initialisation time per method on ViT-Tiny and ViT-Base, training throughput of the small ViTs and ConvMixers, the step-time cost of GPSA and IBiT attention, and the data pipeline, measured in one run by `structinit-bench`.
 
 Docs: https://structinit.github.io/structinit/bench.html.md"""
 
@@ -14,10 +14,11 @@ import structinit.models  # registers the presets in timm
 import structinit.convmixer  # registers the ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
 from .data import get_dls, pipeline_throughput
+from .learner import apply_attn, ATTN_NAMES
 
 # %% auto #0
-__all__ = ['BENCH_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'init_times', 'train_throughput', 'bench', 'bench_table',
-           'main']
+__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'init_times', 'train_throughput',
+           'attn_step_times', 'bench', 'bench_table', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -93,6 +94,46 @@ def train_throughput(
     if steps is None: steps = int(min(100, max(2, target_s // t1)))
     return bs * steps / timed(lambda: [step() for _ in range(steps)], device), steps
 
+# %% ../nbs/90_bench.ipynb #183464ce
+ATTN_MODELS = {'vit_tiny_patch2_32': (32, 3, 32)}  # arch: (img_size, in_chans, batch size on a CPU; 128 on CUDA)
+
+def attn_step_times(
+    arch:str='vit_tiny_patch2_32', # timm ViT to convert
+    img_size:int=32,               # input side, pixels
+    in_chans:int=3,                # input channels
+    bs:int=32,                     # batch size
+    kinds=ATTN_NAMES,              # attention kinds (`ATTN_NAMES`); must include 'vanilla', the reference of the ratios
+    convit:bool=True,              # also time timm's `convit_tiny` on the same grid (patch size of `arch`)
+    rounds:int=3,                  # timed rounds after one warm-up round; the fastest is kept
+    device='cpu',
+    amp:bool=None,                 # bf16 autocast; None: on CUDA
+    model_kwargs:dict=None,        # for `timm.create_model` of `arch` (e.g. depth=1 for tests)
+)->pd.DataFrame: # rows: attn, s_per_step, x_vanilla
+    "Seconds per training step (fwd + loss + bwd + AdamW, random data) of `arch` with each attention kind, and of timm's ConViT-Ti; raises ValueError without 'vanilla' or on an unknown kind."
+    kinds = list(kinds)
+    if 'vanilla' not in kinds: raise ValueError(f"kinds must include 'vanilla' (the reference of the ratios), got {kinds}")
+    bad = [k for k in kinds if k not in ATTN_NAMES]
+    if bad: raise ValueError(f"unknown attention kind(s) {bad}; valid: {', '.join(ATTN_NAMES)}")
+    device = torch.device(device); amp = device.type == 'cuda' if amp is None else amp
+    torch.manual_seed(0)
+    new = lambda: timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {}))
+    models = {k: apply_attn(new(), k) for k in kinds}
+    if convit:
+        ps = models['vanilla'].patch_embed.patch_size[0]
+        models['convit_tiny (timm)'] = timm.create_model('convit_tiny', img_size=img_size, in_chans=in_chans, num_classes=10, patch_size=ps,
+                                                         **{k: v for k, v in (model_kwargs or {}).items() if k == 'depth'})
+    x = torch.randn(bs, in_chans, img_size, img_size, device=device); y = torch.randint(0, 10, (bs,), device=device)
+    opts = {k: torch.optim.AdamW(m.to(device).train().parameters(), lr=1e-3, weight_decay=0.05) for k, m in models.items()}
+    ctx = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if amp else nullcontext
+    def step(k):
+        with ctx(): loss = torch.nn.functional.cross_entropy(models[k](x), y)
+        loss.backward(); opts[k].step(); opts[k].zero_grad(set_to_none=True)
+    ts = {k: [] for k in models}
+    for _ in range(rounds + 1):
+        for k in models: ts[k].append(timed(lambda: step(k), device))
+    best = {k: min(v[1:]) for k, v in ts.items()}
+    return pd.DataFrame([dict(attn=k, s_per_step=t, x_vanilla=t / best['vanilla']) for k, t in best.items()])
+
 # %% ../nbs/90_bench.ipynb #ee6967e3
 def _x(r): return f'{r:,.0f}x' if r >= 10 else f'{r:.2g}x'
 
@@ -111,11 +152,12 @@ def bench(
     models:dict=None,      # label: (timm name, kwargs) for the init times; None: `BENCH_MODELS`
     train_models:dict=None,# arch: (img_size, in_chans) for throughput; None: `TRAIN_MODELS`
     cnn_models:dict=None,  # ConvMixer arch: (img_size, in_chans, CPU batch size), timed with learned trainable and frozen impulse filters; None: `CNN_MODELS`
+    attn_models:dict=None, # ViT arch: (img_size, in_chans, CPU batch size) for `attn_step_times`; None: `ATTN_MODELS`
     train_kwargs:dict=None,# extra `train_throughput` arguments (e.g. model_kwargs for tests)
     data:str='fashion_mnist', # dataset of the pipeline figure
     verbose:bool=False,    # print each figure as it is taken
 )->pd.DataFrame: # columns: benchmark, model, case, value, unit, ratio, note
-    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters) and data-pipeline throughput, in one run, as a table."
+    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, and data-pipeline throughput, in one run, as a table."
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     cuda = device.type == 'cuda'
     rows = []
@@ -146,6 +188,12 @@ def bench(
             add(benchmark='training', model=arch, case=f"{size} px, bs {bs}, {filters} filters, {'frozen' if freeze else 'trainable'}, fwd+bwd+AdamW, {prec}",
                 value=ips[freeze], unit='images/s', ratio=f'{_x(ips[True] / ips[False])} trainable' if freeze else '',
                 note=f"{steps} steps after {tkw['warmup']} warm-up")
+    for arch, (size, ch, cpu_bs) in (ATTN_MODELS if attn_models is None else attn_models).items():
+        bs = tkw.get('bs', 128) if cuda else cpu_bs
+        st = attn_step_times(arch, size, ch, bs, rounds=1 if quick else 3, device=device, model_kwargs=tkw.get('model_kwargs'))
+        for r in st.itertuples():
+            add(benchmark='attention step', model=arch, case=f"{r.attn}, {size} px, bs {bs}, fwd+bwd+AdamW, {'bf16' if cuda else 'fp32'}", value=r.s_per_step,
+                unit='s/step', ratio=f'{r.x_vanilla:.2f}x vanilla', note=f"fastest of {1 if quick else 3} interleaved rounds after a warm-up")
     dls = get_dls(data, bs=128, device=device)
     nb = 50 if quick else None
     pipe = pipeline_throughput(dls, nb)
@@ -158,7 +206,7 @@ def bench(
 
 def bench_table(df:pd.DataFrame)->str:
     "The benchmark as a Markdown table, with its machine line."
-    def fmt(v, unit): return f'{v:,.0f}' if unit == 'images/s' else (f'{v:.3g}' if v < 100 else f'{v:,.0f}')
+    def fmt(v, unit): return f'{v:,.0f}' if unit == 'images/s' else (f'{v:.3g}' if v < 100 else f'{v:,.0f}')  # s and s/step: 3 significant digits
     lines = [f"structinit-bench on {df.attrs.get('header', '')}", '',
              '| benchmark | model | case | value | unit | ratio | note |', '|---|---|---|---|---|---|---|']
     for r in df.itertuples():

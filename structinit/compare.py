@@ -15,12 +15,12 @@ from fastai.torch_core import default_device
 from .data import get_dls, load_dataset, subset_idxs, DATASETS
 from .models import PRESETS
 from .convmixer import PRESETS as CNN_PRESETS, MODES
-from .learner import vit_learner, convmixer_learner, ValidateAtEnd, resolve_init, INIT_NAMES
+from .learner import vit_learner, convmixer_learner, ValidateAtEnd, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES
 
 # %% auto #0
 __all__ = ['DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'is_convmixer', 'parse_filter',
            'filter_name', 'check_request', 'run_one', 'run_key', 'atomic_write', 'read_results', 'append_result',
-           'run_labels', 'results_table', 'plot_results', 'compare', 'main']
+           'run_labels', 'label', 'results_table', 'plot_results', 'compare', 'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -59,13 +59,16 @@ def check_request(
     data_path=None,# where the data is; needed for 'folder'
     n_per_class:int=None, # if given, also load the data and check that each class has that many training images
     filters=None,  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
+    attn=None,     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
+    attn_kwargs:dict=None, # ViTs: options for the attention conversion, checked against every kind in `attn`
 )->tuple: # (inits or canonical filter names, seeds) as lists
-    "Check a comparison before anything runs; raises ValueError listing the valid names (or on inits with a ConvMixer, filters with a ViT), FileNotFoundError if the data is missing."
+    "Check a comparison before anything runs; raises ValueError listing the valid names (or on inits or attn with a ConvMixer, filters with a ViT, conversion options a kind does not take), FileNotFoundError if the data is missing."
     if dataset not in DATASETS: raise ValueError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
     if dataset == 'folder' and data_path is None: raise ValueError("dataset 'folder' needs a data path (--data-path)")
     if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(PRESETS + CNN_PRESETS)}")
     if is_convmixer(arch):
         if inits is not None: raise ValueError(f"inits apply to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters), e.g. {DEFAULT_FILTERS}")
+        if attn is not None or attn_kwargs: raise ValueError(f"attn (--attn) applies to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters)")
         runs = [filter_name(*parse_filter(f)) for f in _as_list(DEFAULT_FILTERS if filters is None else filters)]
         if not runs: raise ValueError(f"no filters given; valid: {', '.join(FILTER_NAMES)}")
         if len(set(runs)) < len(runs): raise ValueError(f"repeated filters in {runs}")
@@ -76,6 +79,11 @@ def check_request(
         if bad: raise ValueError(f"unknown init(s) {', '.join(map(repr, bad))}; valid: {', '.join(INIT_NAMES)}")
         if not runs: raise ValueError(f"no inits given; valid: {', '.join(INIT_NAMES)}")
         if len(set(runs)) < len(runs): raise ValueError(f"repeated init in {runs}")
+        attns = _as_list('vanilla' if attn is None else attn)
+        bad = [a for a in attns if a not in ATTN_NAMES]
+        if bad: raise ValueError(f"unknown attn {', '.join(map(repr, bad))}; valid: {', '.join(ATTN_NAMES)}")
+        if not attns or len(set(attns)) < len(attns): raise ValueError(f"attn must be distinct names, got {attns}; valid: {', '.join(ATTN_NAMES)}")
+        for a in attns: resolve_attn(a, attn_kwargs)
     try: seeds = _as_list(seeds, int)
     except ValueError: raise ValueError(f"seeds must be integers, got {seeds!r}") from None
     if not seeds or len(set(seeds)) < len(seeds): raise ValueError(f"seeds must be distinct integers, got {seeds!r}")
@@ -83,7 +91,7 @@ def check_request(
     return runs, seeds
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
-RECIPE_COLS = ['dataset', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'filters', 'frozen', 'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
+RECIPE_COLS = ['dataset', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen', 'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
 RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'device', 'finished']
 
 def run_one(
@@ -103,17 +111,20 @@ def run_one(
     progress:bool=True,          # fastai progress bars and per-epoch log
     cbs=None,                    # extra callbacks for the fit
     filters:str='learned',       # ConvMixers: a `--filters` item, e.g. 'impulse-frozen' (`parse_filter`)
+    attn:str='vanilla',          # ViTs: attention kind, one of `ATTN_NAMES` (ignored for a ConvMixer)
+    attn_kwargs:dict=None,       # ViTs: options for the attention conversion
 )->dict: # the run's recipe and result columns
-    "Train one `vit_learner` (or `convmixer_learner` for a ConvMixer preset) with the shared recipe and return its recipe and its test accuracy."
+    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with the shared recipe and return its recipe and its test accuracy."
     dls = get_dls(dataset, data_path, n_per_class=n_per_class, seed=seed, bs=bs, device=device)
     if is_convmixer(arch):
-        if init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
+        if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
         mode, frozen = parse_filter(filters)
         learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd())
-        init, cols = '', dict(filters=mode, frozen=frozen)
+        init, cols = '', dict(attn='', attn_kwargs='{}', filters=mode, frozen=frozen)
     else:
-        learn = vit_learner(dls, arch, init, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs, cbs=ValidateAtEnd())
-        cols = dict(filters='', frozen='')
+        learn = vit_learner(dls, arch, init, attn, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs,
+                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd())
+        cols = dict(attn=attn, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')
     t = time.perf_counter()
     if progress: learn.fit_one_cycle(epochs, cbs=cbs)
     else:
@@ -149,12 +160,15 @@ def atomic_write(path:Path, write)->Path:
     return path
 
 def read_results(out)->pd.DataFrame:
-    "The results table in `out/results.csv`, empty if there is none; columns added since the file was written (`filters`, `frozen`) read as empty."
+    "The results table in `out/results.csv`, empty if there is none; columns added since the file was written read as what those runs were: `filters`, `frozen` empty, `attn` 'vanilla' (ViT rows), `attn_kwargs` '{}'."
     f = Path(out)/'results.csv'
     if not f.exists(): return pd.DataFrame(columns=RECIPE_COLS + RESULT_COLS)
     df = pd.read_csv(f, keep_default_na=False)
     for c in RECIPE_COLS:
-        if c not in df.columns: df[c] = ''
+        if c in df.columns: continue
+        df[c] = ''
+        if c == 'attn': df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '') if 'filters' in df.columns else 'vanilla'
+        if c == 'attn_kwargs': df[c] = '{}'
     return df
 
 def append_result(out, row:dict)->pd.DataFrame:
@@ -166,9 +180,14 @@ def append_result(out, row:dict)->pd.DataFrame:
 
 # %% ../nbs/04_compare.ipynb #aca40345
 def run_labels(df:pd.DataFrame)->pd.Series:
-    "Per row, what was compared: the init of a ViT, the `--filters` item (`impulse-frozen`) of a ConvMixer."
-    if 'filters' not in df.columns: return df.init.astype(str)
-    return pd.Series([filter_name(f, z) if f else i for i, f, z in zip(df.init, df.filters.fillna(''), df.frozen.fillna(''))], index=df.index)
+    "Per row, what was compared: the init of a ViT (`init+attn` for an attention kind other than vanilla, e.g. `timm+gpsa`), the `--filters` item (`impulse-frozen`) of a ConvMixer."
+    n = len(df); col = lambda c: df[c].fillna('').astype(str) if c in df.columns else pd.Series([''] * n, index=df.index)
+    return pd.Series([filter_name(f, z) if f else label(i, a) for i, a, f, z in zip(df.init.astype(str), col('attn'), col('filters'), col('frozen'))],
+                     index=df.index)
+
+def label(init:str, attn:str='vanilla')->str:
+    "The table label of a ViT run: the init, with `+attn` unless the attention is vanilla."
+    return init if attn in ('', 'vanilla') else f'{init}+{attn}'
 
 def _baseline(labels): return 'learned' if 'learned' in set(labels) else 'timm'
 
@@ -178,7 +197,7 @@ def results_table(df:pd.DataFrame, # rows of `compare`
     "Markdown table: test accuracy (%) mean ± std over seeds, points vs the timm default (ConvMixers: vs learned filters), and train time per run."
     lab = run_labels(df); inits = inits or list(dict.fromkeys(lab)); b = _baseline(lab)
     base = df[lab == b].test_acc.mean() * 100 if b in set(lab) else None
-    lines = [f"| {'filters' if b == 'learned' else 'init'} | runs | test acc % (mean ± std) | vs {b} (points) | train s / run |", '|---|---|---|---|---|']
+    lines = [f"| {'filters' if b == 'learned' else ('init+attn' if any('+' in o for o in inits) else 'init')} | runs | test acc % (mean ± std) | vs {b} (points) | train s / run |", '|---|---|---|---|---|']
     for i in inits:
         d = df[lab == i]; acc = d.test_acc * 100
         a = f'{acc.mean():.1f} ± {acc.std():.1f}' if len(d) > 1 else f'{acc.mean():.1f}'
@@ -226,40 +245,45 @@ def compare(
     cbs=None,                      # extra callbacks for every fit
     verbose:bool=True,             # print a line per run and the final table
     filters=None,                  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
-)->pd.DataFrame: # one row per (init or filters, seed), recipe and result columns
-    "Train `arch` from each init in `inits` (ConvMixer: with each of `filters`) for each seed with one recipe; results in `out/results.csv`, figure in `out/compare.png`."
-    runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters)
+    attn=None,                     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
+    attn_kwargs:dict=None,         # ViTs: options for the attention conversion, shared by all kinds (must be valid for each)
+)->pd.DataFrame: # one row per (init or filters, attn, seed), recipe and result columns
+    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed with one recipe; results in `out/results.csv`, figure in `out/compare.png`."
+    runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs)
     cnn, out = is_convmixer(arch), Path(out)
     if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
+    attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
     cached = {run_key(r): r for r in read_results(out).to_dict('records')}
-    def recipe(run, seed): # the recipe columns known before loading the data (all but n_train)
-        init, cols = ('', dict(zip(('filters', 'frozen'), parse_filter(run)))) if cnn else (run, dict(filters='', frozen=''))
+    def recipe(run, a, seed): # the recipe columns known before loading the data (all but n_train)
+        init, cols = (('', dict(attn='', attn_kwargs='{}', **dict(zip(('filters', 'frozen'), parse_filter(run))))) if cnn else
+                      (run, dict(attn=a, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')))
         return dict(dataset=dataset, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                     init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class, epochs=epochs,
                     bs=bs, lr=lr, wd=wd)
     def lookup(probe):
         return next((r for k, r in cached.items() if all(_fmt_key(v) == k[RECIPE_COLS.index(c)] for c, v in probe.items())), None)
-    grid = [(i, s) for i in runs for s in seeds]
-    if any(lookup(recipe(i, s)) is None for i, s in grid): check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters)
+    grid = [(i, a, s) for i in runs for a in attns for s in seeds]
+    if any(lookup(recipe(*g)) is None for g in grid): check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters, attn, attn_kwargs)
     rows, trained = [], 0
-    for n, (run, seed) in enumerate(grid, 1):
-        if verbose: print(f"[{n}/{len(grid)}] {'filters' if cnn else 'init'}={run} seed={seed}:", end=' ', flush=True)
-        hit = lookup(recipe(run, seed))
+    for n, (run, a, seed) in enumerate(grid, 1):
+        if verbose: print(f"[{n}/{len(grid)}] {'filters' if cnn else 'init'}={run}{'' if cnn else f' attn={a}'} seed={seed}:", end=' ', flush=True)
+        hit = lookup(recipe(run, a, seed))
         if hit is not None:
             if verbose: print(f'already in {out/"results.csv"}, test_acc {hit["test_acc"]:.4f}')
             rows.append(hit); continue
         if verbose: print('training', flush=True)
         r = run_one(dataset, data_path, n_per_class, epochs, '' if cnn else run, seed, arch, bs, lr, wd, model_kwargs, init_kwargs, device,
-                    progress, cbs, filters=run if cnn else 'learned')
+                    progress, cbs, filters=run if cnn else 'learned', attn=a or 'vanilla', attn_kwargs=attn_kwargs)
         append_result(out, r); cached[run_key(r)] = r; rows.append(r); trained += 1
         if verbose: print(f'    test_acc {r["test_acc"]:.4f}, train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
     df = pd.DataFrame(rows)[RECIPE_COLS + RESULT_COLS]
     df.attrs['trained'] = trained
     mk = f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else ''
     title = f'{dataset}, {n_per_class}/class ({df.n_train.iloc[0]} images), {arch}{mk}, {epochs} epochs, seeds {",".join(map(str, seeds))}'
-    fig = plot_results(df, runs, title)
+    order = runs if cnn else [label(i, a) for i in runs for a in attns]
+    fig = plot_results(df, order, title)
     atomic_write(out/'compare.png', lambda f: fig.savefig(f, format='png', dpi=120))
-    if verbose: print(f'\n{title}\n\n{results_table(df, runs)}\n\nresults: {out/"results.csv"}\nfigure:  {out/"compare.png"}')
+    if verbose: print(f'\n{title}\n\n{results_table(df, order)}\n\nresults: {out/"results.csv"}\nfigure:  {out/"compare.png"}')
     return df
 
 # %% ../nbs/04_compare.ipynb #81ebd5e3
@@ -277,13 +301,17 @@ def main(
     out:str='runs/compare',                     # output folder: results.csv, compare.png
     filters:str=None,                           # ConvMixers: comma-separated MODE (trainable) or MODE-frozen, MODE in learned, random, impulse, box (default: learned,random-frozen,impulse-frozen,box-frozen)
     model_kwargs:str=None,                      # JSON options for the model, e.g. '{"dim": 64, "kernel_size": 5}' (ConvMixer width, kernel) or '{"depth": 2}'
+    attn:str=None,                              # ViTs: comma-separated attention kinds: vanilla, gpsa, ibit, ibit-softmax (default: vanilla)
+    attn_kwargs:str=None,                       # ViTs: JSON options for the attention conversion, e.g. '{"n_gpsa": 4}' or '{"rank": 16}'
 ):
-    "Compare ViT initialisers, or ConvMixer spatial filters, on real data with one training recipe: prints a Markdown table, writes results.csv and compare.png."
+    "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe: prints a Markdown table, writes results.csv and compare.png."
     import matplotlib; matplotlib.use('Agg')
-    try:
-        mk = json.loads(model_kwargs) if model_kwargs else None
-        if mk is not None and not isinstance(mk, dict): raise ValueError(f"--model-kwargs must be a JSON object, got {model_kwargs!r}")
-        check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters)
-    except json.JSONDecodeError as e: raise CliError(f'structinit-compare: --model-kwargs is not valid JSON ({e}): {model_kwargs!r}') from None
+    def _json(opt, v):
+        try: d = json.loads(v) if v else None
+        except json.JSONDecodeError as e: raise CliError(f'structinit-compare: {opt} is not valid JSON ({e}): {v!r}') from None
+        if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
+        return d
+    mk, ak = _json('--model-kwargs', model_kwargs), _json('--attn-kwargs', attn_kwargs)
+    try: check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters, attn, ak)
     except (ValueError, FileNotFoundError) as e: raise CliError(f'structinit-compare: {e}') from None
-    compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, out=out, model_kwargs=mk, filters=filters)
+    compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, out=out, model_kwargs=mk, filters=filters, attn=attn, attn_kwargs=ak)

@@ -1,4 +1,4 @@
-"""`vit_learner` (a timm ViT with a chosen initialiser) and `convmixer_learner` (a ConvMixer with chosen spatial filters): fastai `Learner`s built on `recipe_learner`, the training recipe all comparisons share.
+"""`vit_learner` (a timm ViT with a chosen initialiser and attention kind) and `convmixer_learner` (a ConvMixer with chosen spatial filters): fastai `Learner`s built on `recipe_learner`, the training recipe all comparisons share.
 
 Docs: https://structinit.github.io/structinit/learner.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import time, warnings
+import time, warnings, inspect
 import torch
 from torch import nn
 import timm
@@ -26,9 +26,12 @@ import structinit.models  # registers the kit's ViT presets in timm
 import structinit.convmixer  # registers the kit's ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
 from .convmixer import MODES, spatial_filters
+from .attention import to_gpsa
+from .ibit import to_ibit
 
 # %% auto #0
-__all__ = ['INIT_ALIASES', 'INIT_NAMES', 'resolve_init', 'ValidateAtEnd', 'recipe_learner', 'vit_learner', 'convmixer_learner']
+__all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_ALIASES', 'ATTN_NAMES', 'resolve_init', 'resolve_attn', 'apply_attn',
+           'ValidateAtEnd', 'recipe_learner', 'vit_learner', 'convmixer_learner']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -43,6 +46,37 @@ def resolve_init(
     elif init in INIT_METHODS: method, opts = init, {}
     else: raise ValueError(f"unknown init {init!r}; valid: {', '.join(INIT_NAMES)}")
     return method, {**opts, **(init_kwargs or {})}
+
+# %% ../nbs/03_learner.ipynb #48e40abe
+ATTN_KINDS = {'vanilla': None, 'gpsa': to_gpsa, 'ibit': to_ibit}            # name -> conversion (None: timm's attention as built)
+ATTN_ALIASES = {'ibit-softmax': ('ibit', dict(form='softmax'))}          # name -> (kind, options)
+ATTN_NAMES = (*ATTN_KINDS, *ATTN_ALIASES)
+
+def resolve_attn(
+    attn:str,              # one of `ATTN_NAMES`
+    attn_kwargs:dict=None, # options for the conversion (`to_gpsa`, `to_ibit`); they override an alias's
+)->tuple: # (kind, options)
+    "The attention kind and conversion options of an attention name; raises ValueError on an unknown name, or on options the conversion does not take (listing the valid ones)."
+    if attn in ATTN_ALIASES: kind, opts = ATTN_ALIASES[attn]
+    elif attn in ATTN_KINDS: kind, opts = attn, {}
+    else: raise ValueError(f"unknown attn {attn!r}; valid: {', '.join(ATTN_NAMES)}")
+    opts = {**opts, **(attn_kwargs or {})}
+    f = ATTN_KINDS[kind]
+    valid = [] if f is None else [p for p in inspect.signature(f).parameters if p != 'model']
+    bad = [k for k in opts if k not in valid]
+    if bad: raise ValueError(f"attn {attn!r} takes no option(s) {', '.join(map(repr, bad))}; valid: {', '.join(valid) or 'none'}")
+    return kind, opts
+
+def apply_attn(
+    model:nn.Module,       # a timm ViT (already initialised); converted in place
+    attn:str='vanilla',    # one of `ATTN_NAMES`
+    **attn_kwargs,         # options for the conversion
+)->nn.Module: # the same model
+    "Give a timm ViT the attention kind `attn` (`to_gpsa`, `to_ibit` or nothing), in place; raises ValueError as `resolve_attn`."
+    kind, opts = resolve_attn(attn, attn_kwargs)
+    if ATTN_KINDS[kind] is not None: ATTN_KINDS[kind](model, **opts)
+    model.attn_name = attn
+    return model
 
 # %% ../nbs/03_learner.ipynb #e353d9bc
 class ValidateAtEnd(Callback):
@@ -110,6 +144,7 @@ def vit_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
     arch:str='vit_pico_patch4_28',# a timm model name: the kit's `PRESETS` or any timm ViT
     init:str='impulse',           # one of `INIT_NAMES`
+    attn:str='vanilla',           # attention kind, one of `ATTN_NAMES`: 'vanilla', 'gpsa', 'ibit', 'ibit-softmax'
     n_out:int=None,               # classes of the head; None: `get_c(dls)`
     loss_func=None,               # None: `LabelSmoothingCrossEntropyFlat(eps=0.1)`
     opt_func=Adam,                # fastai `Adam`: decoupled weight decay, i.e. AdamW
@@ -118,6 +153,7 @@ def vit_learner(
     metrics=accuracy,             # fastai metrics on the validation set
     cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
     init_kwargs:dict=None,        # options for `apply_init` (e.g. `kernel_size`, `steps`); override an alias's
+    attn_kwargs:dict=None,        # options for the attention conversion (`to_gpsa`, `to_ibit`), e.g. `n_gpsa`, `rank`
     model_kwargs:dict=None,       # options for `timm.create_model` (e.g. `depth`, `pos_embed`, `global_pool`)
     seed:int=None,                # `set_seed(seed, reproducible=True)` and the init seed; None: no seeding
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
@@ -125,8 +161,9 @@ def vit_learner(
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "A fastai `Learner` for timm ViT `arch` initialised by `init`; raises ValueError on an unknown init or arch, on missing classes, or on mixed precision without CUDA."
+    "A fastai `Learner` for timm ViT `arch` initialised by `init`, with attention kind `attn`; raises ValueError on an unknown init, attn or arch, on options they do not take, on missing classes, or on mixed precision without CUDA."
     method, init_opts = resolve_init(init, init_kwargs)
+    resolve_attn(attn, attn_kwargs)  # fail before building anything
     if not timm.is_model(arch):
         raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS)}")
     n_out = _n_out(dls, n_out)
@@ -136,9 +173,10 @@ def vit_learner(
     model = timm.create_model(arch, img_size=H if H == W else (H, W), in_chans=C, num_classes=n_out, **(model_kwargs or {}))
     init_opts.setdefault('seed', seed if seed is not None else int(torch.randint(0, 2**31 - 1, ())))
     apply_init(model.to(dev), method, **init_opts)
+    apply_attn(model, attn, **(attn_kwargs or {}))
     learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, **kwargs)
-    store_attr('arch,init,n_out,seed', self=learn)
-    learn.init_options = init_opts
+    store_attr('arch,init,attn,n_out,seed', self=learn)
+    learn.init_options, learn.attn_options = init_opts, resolve_attn(attn, attn_kwargs)[1]
     return learn
 
 # %% ../nbs/03_learner.ipynb #4e54b831

@@ -15,7 +15,7 @@ from .attention import attn_maps, attention_distance, rel_indices
 from timm.models import convit
 
 # %% auto #0
-__all__ = ['local_share', 'locality_stats', 'show_attention', 'LocalityRecorder', 'plot_locality']
+__all__ = ['local_share', 'attention_weights', 'locality_stats', 'show_attention', 'LocalityRecorder', 'plot_locality']
 
 # %% ../nbs/08_locality.ipynb #7de42cad
 def local_share(
@@ -31,6 +31,13 @@ def local_share(
     return (A[..., -N:, -N:] * near).sum(-1).mean(-1)
 
 # %% ../nbs/08_locality.ipynb #48c4190c
+def attention_weights(
+    A:Tensor, # (..., L, L) attention maps: softmax maps (rows sum to 1, >= 0) or signed maps (IBiT's reference form)
+)->Tensor: # (..., L, L) nonnegative, rows summing to 1
+    "The weights the locality measures read: |A| with each row renormalised; softmax maps come back unchanged (up to rounding)."
+    W = A.abs()
+    return W / W.sum(-1, keepdim=True).clamp_min(torch.finfo(W.dtype).tiny)
+
 def _gate(attn):
     if isinstance(attn, convit.GPSA): return torch.sigmoid(attn.gating_param.detach()).cpu()
     return None
@@ -41,10 +48,11 @@ def locality_stats(
     x:Tensor,          # (B, C, H, W) a probe batch, on the model's device
     kernel_size:int=3, # neighbourhood of `local_share`
 )->pd.DataFrame: # rows (layer, head, distance, local_share, gate)
-    "Per-layer, per-head locality of a model on a batch: mean attention distance (patches), k x k local share, GPSA gate."
+    "Per-layer, per-head locality of a model on a batch: mean attention distance (patches), k x k local share, GPSA gate; signed maps are measured through `attention_weights`."
     gs = model.patch_embed.grid_size
     rows = []
     for l, (A, blk) in enumerate(zip(attn_maps(model, x), model.blocks)):
+        A = attention_weights(A)
         d, s, g = attention_distance(A, gs).mean(0).cpu(), local_share(A, gs, kernel_size).mean(0).cpu(), _gate(blk.attn)
         for h in range(A.shape[1]):
             rows.append(dict(layer=l, head=h, distance=d[h].item(), local_share=s[h].item(), gate=float('nan') if g is None else g[h].item()))
@@ -59,9 +67,9 @@ def show_attention(
     layers:list=None,# layers to show; None: all
     figsize_per:float=1.3, # inches per panel
 ):
-    "Figure of one query patch's attention over the patch grid, per layer and head."
+    "Figure of one query patch's attention weights (`attention_weights`) over the patch grid, per layer and head; raises ValueError on a query outside the grid."
     gs = model.patch_embed.grid_size; N = gs[0] * gs[1]
-    maps = attn_maps(model, img[None].to(next(model.parameters()).device))
+    maps = [attention_weights(A) for A in attn_maps(model, img[None].to(next(model.parameters()).device))]
     layers = list(range(len(maps))) if layers is None else list(layers)
     q = N // 2 + (gs[1] // 2 if gs[0] % 2 == 0 else 0) if query is None else query
     if not 0 <= q < N: raise ValueError(f"query must be a patch index in [0, {N}), got {q}")
