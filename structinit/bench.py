@@ -103,13 +103,13 @@ def attn_step_times(
     in_chans:int=3,                # input channels
     bs:int=32,                     # batch size
     kinds=ATTN_NAMES,              # attention kinds (`ATTN_NAMES`); must include 'vanilla', the reference of the ratios
-    convit:bool=True,              # also time timm's `convit_tiny` on the same grid (patch size of `arch`)
+    convit:str='convit_tiny',      # also time this timm ConViT at the same image and patch size (None: no); convit_tiny matches ViT-Tiny's width and depth
     rounds:int=3,                  # timed rounds after one warm-up round; the fastest is kept
     device='cpu',
     amp:bool=None,                 # bf16 autocast; None: on CUDA
     model_kwargs:dict=None,        # for `timm.create_model` of `arch` (e.g. depth=1 for tests)
 )->pd.DataFrame: # rows: attn, s_per_step, x_vanilla
-    "Seconds per training step (fwd + loss + bwd + AdamW, random data) of `arch` with each attention kind, and of timm's ConViT-Ti; raises ValueError without 'vanilla' or on an unknown kind."
+    "Seconds per training step (fwd + loss + bwd + AdamW, random data) of `arch` with each attention kind, and of a timm ConViT on the same grid; raises ValueError without 'vanilla' or on an unknown kind."
     kinds = list(kinds)
     if 'vanilla' not in kinds: raise ValueError(f"kinds must include 'vanilla' (the reference of the ratios), got {kinds}")
     bad = [k for k in kinds if k not in ATTN_NAMES]
@@ -120,7 +120,7 @@ def attn_step_times(
     models = {k: apply_attn(new(), k) for k in kinds}
     if convit:
         ps = models['vanilla'].patch_embed.patch_size[0]
-        models['convit_tiny (timm)'] = timm.create_model('convit_tiny', img_size=img_size, in_chans=in_chans, num_classes=10, patch_size=ps,
+        models[f'{convit} (timm)'] = timm.create_model(convit, img_size=img_size, in_chans=in_chans, num_classes=10, patch_size=ps,
                                                          **{k: v for k, v in (model_kwargs or {}).items() if k == 'depth'})
     x = torch.randn(bs, in_chans, img_size, img_size, device=device); y = torch.randint(0, 10, (bs,), device=device)
     opts = {k: torch.optim.AdamW(m.to(device).train().parameters(), lr=1e-3, weight_decay=0.05) for k, m in models.items()}
