@@ -72,7 +72,7 @@ def apply_attn(
     attn:str='vanilla',    # one of `ATTN_NAMES`
     **attn_kwargs,         # options for the conversion
 )->nn.Module: # the same model
-    "Give a timm ViT the attention kind `attn` (`to_gpsa`, `to_ibit` or nothing), in place; raises ValueError as `resolve_attn`."
+    "Give a timm ViT the attention kind `attn` in place: `to_gpsa` (ConViT, arXiv 2103.10697), `to_ibit` (IBiT, arXiv 2509.22719) or nothing; raises ValueError as `resolve_attn`."
     kind, opts = resolve_attn(attn, attn_kwargs)
     if ATTN_KINDS[kind] is not None: ATTN_KINDS[kind](model, **opts)
     model.attn_name = attn
@@ -163,7 +163,7 @@ def vit_learner(
 )->Learner:
     "A fastai `Learner` for timm ViT `arch` initialised by `init`, with attention kind `attn`; raises ValueError on an unknown init, attn or arch, on options they do not take, on missing classes, or on mixed precision without CUDA."
     method, init_opts = resolve_init(init, init_kwargs)
-    resolve_attn(attn, attn_kwargs)  # fail before building anything
+    _, attn_opts = resolve_attn(attn, attn_kwargs)  # fail before building anything
     if not timm.is_model(arch):
         raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS)}")
     n_out = _n_out(dls, n_out)
@@ -176,7 +176,7 @@ def vit_learner(
     apply_attn(model, attn, **(attn_kwargs or {}))
     learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, **kwargs)
     store_attr('arch,init,attn,n_out,seed', self=learn)
-    learn.init_options, learn.attn_options = init_opts, resolve_attn(attn, attn_kwargs)[1]
+    learn.init_options, learn.attn_options = init_opts, attn_opts
     return learn
 
 # %% ../nbs/03_learner.ipynb #4e54b831
