@@ -94,6 +94,13 @@ def check_request(
 RECIPE_COLS = ['dataset', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen', 'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
 RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'device', 'finished']
 
+def _variant(cnn:bool, run:str, attn:str='vanilla', attn_kwargs:dict=None)->tuple:
+    "(init, recipe columns) of one grid point: a ViT's init (`run`) and attention, or a ConvMixer's `--filters` item (`run`)."
+    if cnn:
+        mode, frozen = parse_filter(run)
+        return '', dict(attn='', attn_kwargs='{}', filters=mode, frozen=frozen)
+    return run, dict(attn=attn, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')
+
 def run_one(
     dataset:str='fashion_mnist', # one of `DATASETS`
     data_path=None,              # where the data is
@@ -116,15 +123,15 @@ def run_one(
 )->dict: # the run's recipe and result columns
     "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with the shared recipe and return its recipe and its test accuracy."
     dls = get_dls(dataset, data_path, n_per_class=n_per_class, seed=seed, bs=bs, device=device)
-    if is_convmixer(arch):
+    cnn = is_convmixer(arch)
+    if cnn:
         if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
         mode, frozen = parse_filter(filters)
         learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd())
-        init, cols = '', dict(attn='', attn_kwargs='{}', filters=mode, frozen=frozen)
     else:
         learn = vit_learner(dls, arch, init, attn, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs,
                             attn_kwargs=attn_kwargs, cbs=ValidateAtEnd())
-        cols = dict(attn=attn, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')
+    init, cols = _variant(cnn, filters if cnn else init, attn, attn_kwargs)
     t = time.perf_counter()
     if progress: learn.fit_one_cycle(epochs, cbs=cbs)
     else:
@@ -255,8 +262,7 @@ def compare(
     attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
     cached = {run_key(r): r for r in read_results(out).to_dict('records')}
     def recipe(run, a, seed): # the recipe columns known before loading the data (all but n_train)
-        init, cols = (('', dict(attn='', attn_kwargs='{}', **dict(zip(('filters', 'frozen'), parse_filter(run))))) if cnn else
-                      (run, dict(attn=a, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')))
+        init, cols = _variant(cnn, run, a, attn_kwargs)
         return dict(dataset=dataset, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                     init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class, epochs=epochs,
                     bs=bs, lr=lr, wd=wd)
