@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/attention.html.md"""
 
 # %% ../nbs/06_attention.ipynb #2799148d
 from __future__ import annotations
-import math
+import math, numbers
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -15,11 +15,11 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.layers import trunc_normal_, use_fused_attn
 from torch.utils.checkpoint import checkpoint
 from timm.layers.attention import Attention
-from .init import impulse_offsets
+from .init import impulse_offsets, qkv_heads
 
 # %% auto #0
-__all__ = ['rel_indices', 'gpsa_centres', 'GPSA', 'GPSAVisionTransformer', 'check_vit', 'to_gpsa', 'attn_map', 'attn_maps',
-           'gpsa_gates', 'attention_distance']
+__all__ = ['rel_indices', 'gpsa_centres', 'GPSA', 'GPSAVisionTransformer', 'check_vit', 'check_gpsa', 'to_gpsa', 'attn_map',
+           'attn_maps', 'gpsa_gates', 'attention_distance']
 
 # %% ../nbs/06_attention.ipynb #89061d5a
 def rel_indices(
@@ -131,7 +131,7 @@ class GPSAVisionTransformer(VisionTransformer):
 
 # %% ../nbs/06_attention.ipynb #7cecdb0e
 def check_vit(model, fn:str='this converter'):
-    "Raise TypeError unless `model` is a timm `VisionTransformer` with a fixed grid, and not already converted."
+    "Raise TypeError unless `model` is a timm `VisionTransformer`, ValueError unless it has a fixed grid and is not already converted."
     if not isinstance(model, VisionTransformer):
         raise TypeError(f"{fn} needs a timm VisionTransformer (patch_embed, blocks[i].attn, pos_embed); got {type(model).__name__}")
     if getattr(model, 'dynamic_img_size', False): raise ValueError(f"{fn}: dynamic_img_size is not supported (the attention is built for one grid)")
@@ -144,19 +144,41 @@ def _check_attn(attn, i, fn):
             or getattr(attn, 'gate', None) is not None or attn.attn_dim != attn.qkv.in_features:
         raise ValueError(f"{fn}: block {i}'s attention is not timm's plain `Attention` (qkv, no qk-norm, scale-norm or gate); got {type(attn).__name__}")
 
+def check_gpsa(
+    model:VisionTransformer,    # the model `to_gpsa` would convert (a `meta`-device model works)
+    n_gpsa:int=None,            # as for `to_gpsa`
+    locality_strength:float=1., # as for `to_gpsa`
+    local_init:bool=True,       # as for `to_gpsa`
+)->dict: # the resolved options: n_gpsa, locality_strength, local_init
+    "Validate `to_gpsa(model, ...)` without touching the model; raises TypeError on a non-ViT, ValueError on anything `to_gpsa` cannot convert."
+    check_vit(model, 'to_gpsa')
+    depth = len(model.blocks)
+    if n_gpsa is None: n_gpsa = depth - 2 if depth > 2 else depth
+    if isinstance(n_gpsa, bool) or not isinstance(n_gpsa, numbers.Integral) or not 1 <= n_gpsa <= depth:
+        raise ValueError(f"n_gpsa={n_gpsa!r}; valid: 1..{depth} (the model has {depth} blocks)")
+    n_cls = int(model.cls_token is not None)
+    if model.num_prefix_tokens != n_cls:
+        raise ValueError(f"to_gpsa: the model has {model.num_prefix_tokens - n_cls} prefix token(s) besides the class token ({model.num_reg_tokens} register "
+                         "tokens, or a distillation token); GPSA blocks take patch tokens only and ConViT inserts just a class token after them: "
+                         "build the model with reg_tokens=0")
+    if n_cls and type(model) is not VisionTransformer:
+        raise ValueError(f"to_gpsa: a class-token model becomes a `GPSAVisionTransformer` (timm's `VisionTransformer` with the class token moved); "
+                         f"got the subclass {type(model).__name__}, whose own methods would be lost")
+    if isinstance(locality_strength, bool) or not isinstance(locality_strength, numbers.Real) or not math.isfinite(locality_strength):
+        raise ValueError(f"locality_strength must be a finite number (alpha; ConViT: 1.0), got {locality_strength!r}")
+    if not isinstance(local_init, bool): raise ValueError(f"local_init must be True or False, got {local_init!r}")
+    for i, blk in enumerate(list(model.blocks)[:n_gpsa]): _check_attn(blk.attn, i, 'to_gpsa')
+    return dict(n_gpsa=int(n_gpsa), locality_strength=float(locality_strength), local_init=local_init)
+
+# %% ../nbs/06_attention.ipynb #4c0340b8
 def to_gpsa(
     model:VisionTransformer,    # a timm ViT (e.g. `vit_small_image(...)`, a kit preset); converted in place
     n_gpsa:int=None,            # blocks 0..n_gpsa-1 get GPSA; None: depth - 2 (ConViT's 10 of 12), all if depth <= 2
     locality_strength:float=1., # alpha of `local_init`
     local_init:bool=True,       # ConViT's conv init (W_val = I, positional maps on head centres); False: keep V, random pos_proj
 )->VisionTransformer: # the same model
-    "Replace the attention of the first `n_gpsa` blocks of a timm ViT by GPSA, in place; the class token (if any) enters after block `n_gpsa`."
-    check_vit(model, 'to_gpsa')
-    depth = len(model.blocks)
-    if n_gpsa is None: n_gpsa = depth - 2 if depth > 2 else depth
-    if not 1 <= n_gpsa <= depth: raise ValueError(f"n_gpsa={n_gpsa}; valid: 1..{depth} (the model has {depth} blocks)")
-    if model.cls_token is not None and model.num_reg_tokens: raise ValueError("to_gpsa: register tokens are not supported")
-    for i, blk in enumerate(list(model.blocks)[:n_gpsa]): _check_attn(blk.attn, i, 'to_gpsa')
+    "Replace the attention of the first `n_gpsa` blocks of a timm ViT by GPSA, in place, after `check_gpsa` (whose errors it raises, leaving the model untouched); the class token (if any) enters after block `n_gpsa`."
+    n_gpsa = check_gpsa(model, n_gpsa, locality_strength, local_init)['n_gpsa']
     for blk in list(model.blocks)[:n_gpsa]:
         a = blk.attn; D = a.qkv.in_features; W = a.qkv.weight
         g = GPSA(D, a.num_heads, qkv_bias=a.qkv.bias is not None, attn_drop=a.attn_drop.p, proj_drop=a.proj_drop.p,
@@ -181,9 +203,7 @@ def attn_map(attn:nn.Module, # a block's attention: timm `Attention`, ConViT `GP
     if hasattr(attn, 'attention'): return attn.attention(x)
     if isinstance(attn, convit.GPSA): return attn.get_attention(x)
     if hasattr(attn, 'qkv'):
-        B, L, D = x.shape; h = attn.num_heads
-        q, k = attn.qkv(x).reshape(B, L, 3, h, -1).permute(2, 0, 3, 1, 4)[:2]
-        q, k = getattr(attn, 'q_norm', nn.Identity())(q), getattr(attn, 'k_norm', nn.Identity())(k)
+        q, k, _ = qkv_heads(attn, x)                      # lesson 02's split, q/k norms included
         return (q @ k.transpose(-1, -2) * attn.scale).softmax(-1)
     raise TypeError(f"no attention map for {type(attn).__name__}: give it an `attention(x)` method")
 

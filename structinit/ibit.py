@@ -6,17 +6,18 @@ Docs: https://structinit.github.io/structinit/ibit.html.md"""
 
 # %% ../nbs/07_ibit.ipynb #5b35188f
 from __future__ import annotations
-import math
+import math, numbers
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from timm.models.vision_transformer import VisionTransformer
 from timm.layers.attention import Attention
+from .init import qkv_heads
 from .attention import check_vit
 
 # %% auto #0
 __all__ = ['IBIT_FORMS', 'IBIT_FITS', 'grid_coords', 'distance_kernel', 'roll_index', 'to_rolled', 'from_rolled', 'fit_mask_svd',
-           'fit_mask_gd', 'IBiTAttention', 'to_ibit']
+           'fit_mask_gd', 'IBiTAttention', 'check_ibit', 'to_ibit']
 
 # %% ../nbs/07_ibit.ipynb #3269ad7e
 def grid_coords(grid_size:tuple)->Tensor: # (N, 2) (row, col) of each token, row-major
@@ -113,10 +114,8 @@ class IBiTAttention(nn.Module):
         return F.pad(M, (n_prefix, 0, n_prefix, 0), value=1.) if n_prefix else M
 
     def _qkv(self, x):
-        B, L, _ = x.shape
-        if L < self.num_patches: raise ValueError(f"IBiT on a {self.grid_size} grid needs at least {self.num_patches} tokens, got {L}")
-        q, k, v = self.qkv(x).reshape(B, L, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
-        return self.q_norm(q), self.k_norm(k), v
+        if x.shape[1] < self.num_patches: raise ValueError(f"IBiT on a {self.grid_size} grid needs at least {self.num_patches} tokens, got {x.shape[1]}")
+        return qkv_heads(self, x)  # lesson 02's split: timm's, q/k norms included
 
     def _map(self, q, k):
         "Unnormalised map A and its normaliser z (rows: (B, h, L, 1); Frobenius: (B, h, 1, 1))."
@@ -145,6 +144,37 @@ class IBiTAttention(nn.Module):
         return self.proj_drop(self.proj(x))
 
 # %% ../nbs/07_ibit.ipynb #6a103184
+def check_ibit(
+    model:VisionTransformer, # the model `to_ibit` would convert (a `meta`-device model works)
+    rank:int=9,              # as for `to_ibit`
+    form:str='reference',    # as for `to_ibit`
+    fit:str='svd',           # as for `to_ibit`
+    steps:int=10_000,        # as for `to_ibit`
+    lr:float=.1,             # as for `to_ibit`
+    scale:float=.5,          # as for `to_ibit`
+    n_ibit:int=None,         # as for `to_ibit`
+    seed:int=0,              # as for `to_ibit`
+)->dict: # the resolved options, n_ibit included
+    "Validate `to_ibit(model, ...)` without touching the model; raises TypeError on a non-ViT, ValueError on anything `to_ibit` cannot convert."
+    check_vit(model, 'to_ibit')
+    def num(v, lo, integer=False): # a finite number (integer if asked) >= lo
+        return not isinstance(v, bool) and isinstance(v, numbers.Integral if integer else numbers.Real) and math.isfinite(v) and v >= lo
+    if form not in IBIT_FORMS: raise ValueError(f"form={form!r}; valid: {', '.join(IBIT_FORMS)}")
+    if fit not in IBIT_FITS: raise ValueError(f"fit={fit!r}; valid: {', '.join(IBIT_FITS)}")
+    gs = model.patch_embed.grid_size; N = gs[0] * gs[1]; depth = len(model.blocks)
+    if not (num(rank, 1, True) and rank <= N): raise ValueError(f"rank={rank!r}; valid: 1..{N} (the grid has {N} patches)")
+    n_ibit = depth if n_ibit is None else n_ibit
+    if not (num(n_ibit, 1, True) and n_ibit <= depth): raise ValueError(f"n_ibit={n_ibit!r}; valid: 1..{depth} (the model has {depth} blocks)")
+    if not (num(scale, 0) and scale > 0): raise ValueError(f"scale must be a number > 0 (the kernel is exp(-scale * distance); the reference: 0.5), got {scale!r}")
+    if fit == 'gd':
+        if not num(steps, 1, True): raise ValueError(f"steps must be an integer >= 1 for fit='gd', got {steps!r}")
+        if not (num(lr, 0) and lr > 0): raise ValueError(f"lr must be a number > 0 for fit='gd', got {lr!r}")
+        if not num(seed, 0, True): raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    for i, b in enumerate(list(model.blocks)[:n_ibit]):
+        if not isinstance(b.attn, Attention): raise ValueError(f"to_ibit: block {i}'s attention is not a timm `Attention`; got {type(b.attn).__name__}")
+    return dict(rank=rank, form=form, fit=fit, steps=steps, lr=lr, scale=scale, n_ibit=n_ibit, seed=seed)
+
+# %% ../nbs/07_ibit.ipynb #111c3039
 def to_ibit(
     model:VisionTransformer, # a timm ViT; converted in place
     rank:int=9,              # r of the low-rank masks (9: the reference's final script)
@@ -156,16 +186,9 @@ def to_ibit(
     n_ibit:int=None,         # blocks 0..n_ibit-1 get IBiT; None: all (as the reference)
     seed:int=0,              # seed of the GD start
 )->VisionTransformer: # the same model
-    "Replace the attention of a timm ViT's blocks by IBiT masked attention, masks fitted to the distance kernel; in place."
-    check_vit(model, 'to_ibit')
-    if form not in IBIT_FORMS: raise ValueError(f"form={form!r}; valid: {', '.join(IBIT_FORMS)}")
-    if fit not in IBIT_FITS: raise ValueError(f"fit={fit!r}; valid: {', '.join(IBIT_FITS)}")
-    gs = model.patch_embed.grid_size; N = gs[0] * gs[1]; depth = len(model.blocks)
-    if not 1 <= rank <= N: raise ValueError(f"rank={rank}; valid: 1..{N} (the grid has {N} patches)")
-    n_ibit = depth if n_ibit is None else n_ibit
-    if not 1 <= n_ibit <= depth: raise ValueError(f"n_ibit={n_ibit}; valid: 1..{depth} (the model has {depth} blocks)")
-    for i, b in enumerate(list(model.blocks)[:n_ibit]):
-        if not isinstance(b.attn, Attention): raise ValueError(f"to_ibit: block {i}'s attention is not a timm `Attention`; got {type(b.attn).__name__}")
+    "Replace the attention of a timm ViT's blocks by IBiT masked attention, masks fitted to the distance kernel; in place, after `check_ibit` (whose errors it raises, leaving the model untouched)."
+    n_ibit = check_ibit(model, rank, form, fit, steps, lr, scale, n_ibit, seed)['n_ibit']
+    gs = model.patch_embed.grid_size
     R = to_rolled(distance_kernel(gs, scale))
     m1, m2 = fit_mask_svd(R, rank) if fit == 'svd' else fit_mask_gd(R, rank, steps, lr, seed)[:2]
     for b in list(model.blocks)[:n_ibit]:

@@ -6,17 +6,19 @@ Docs: https://structinit.github.io/structinit/init.html.md"""
 
 # %% ../nbs/02_init.ipynb #be992b5a
 from __future__ import annotations
-import math
+import math, numbers
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from timm.models.vision_transformer import VisionTransformer
+from timm.models.vision_transformer import VisionTransformer, Block
+from timm.layers.attention import Attention
 
 # %% auto #0
-__all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'IMPULSE_PRESETS', 'kernel_offsets', 'impulse_offsets', 'shift_matrices',
-           'closed_form_qk', 'ortho_like', 'set_qk', 'set_vproj', 'attn_probs', 'probe_tokens', 'layer_mass',
-           'attention_maps', 'target_offsets', 'target_mass', 'calibrate_qk', 'init_timm', 'init_torch', 'init_mimetic',
-           'init_impulse', 'init_impulse_opt', 'apply_init']
+__all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'VPROJ_FORMS', 'IMPULSE_PRESETS', 'kernel_offsets', 'impulse_offsets',
+           'shift_matrices', 'closed_form_qk', 'ortho_like', 'qkv_heads', 'set_qk', 'set_vproj', 'attn_probs',
+           'probe_tokens', 'layer_mass', 'attention_maps', 'target_offsets', 'target_mass', 'check_qk_scalable',
+           'scale_qk', 'calibrate_qk', 'check_init', 'init_timm', 'init_torch', 'init_mimetic', 'init_impulse',
+           'init_impulse_opt', 'apply_init']
 
 # %% ../nbs/02_init.ipynb #bda2e506
 _RING1 = [(0, 0), (-1, 0), (0, 1), (0, -1), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)]  # 3x3 order [4,1,5,3,7,0,2,6,8]
@@ -91,9 +93,20 @@ def ortho_like(
     U, S, Vh = torch.linalg.svd(alpha * Z + sign * beta * torch.eye(D))
     return U * S.sqrt(), S.sqrt()[:, None] * Vh
 
+# %% ../nbs/02_init.ipynb #6964636e
+def qkv_heads(
+    attn:nn.Module, # a timm `Attention` (or a layer with its `qkv`, `num_heads` and, if any, `q_norm`/`k_norm`, e.g. ConViT's `MHSA`)
+    x:Tensor,       # (B, N, D) the attention's input (after the block's norm1)
+)->tuple: # q, k, v: (B, h, N, d) each; q and k after `q_norm`, `k_norm`
+    "Per-head queries, keys and values of a timm `Attention` on `x`, exactly as its `forward` computes them."
+    B, N, _ = x.shape
+    q, k, v = attn.qkv(x).reshape(B, N, 3, attn.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
+    qn, kn = getattr(attn, 'q_norm', None), getattr(attn, 'k_norm', None)
+    return q if qn is None else qn(q), k if kn is None else kn(k), v
+
 # %% ../nbs/02_init.ipynb #fe29ac6b
 def set_qk(attn:nn.Module, # a timm `Attention`
-           Q:Tensor, K:Tensor, # (h, D, d): logits of head i are x Q_i K_i^T x^T
+           Q:Tensor, K:Tensor, # (h, D, d): logits of head i are x Q_i K_i^T x^T (before any q/k norm)
           ):
     "Write per-head query and key factors into a timm `Attention`'s `qkv` weight."
     D = attn.qkv.in_features
@@ -113,10 +126,8 @@ def set_vproj(blk:nn.Module, # a timm `Block`
 def attn_probs(attn:nn.Module, # a timm `Attention`
                x:Tensor,       # (B, N, D) the attention's input (after the block's norm1)
               )->Tensor: # (B, h, N, N) softmax attention, rows sum to 1
-    "The attention map of a timm `Attention` on `x`, computed from its own weights, q/k norms and scale."
-    B, N, D = x.shape; h = attn.num_heads
-    qkv = attn.qkv(x).reshape(B, N, 3, h, D // h).permute(2, 0, 3, 1, 4)
-    q, k = attn.q_norm(qkv[0]), attn.k_norm(qkv[1])
+    "The attention map of a timm `Attention` on `x`: `qkv_heads` (q/k norms included) and its scale."
+    q, k, _ = qkv_heads(attn, x)
     return (q @ k.transpose(-1, -2) * attn.scale).softmax(-1)
 
 # %% ../nbs/02_init.ipynb #4d48f9f5
@@ -124,12 +135,15 @@ def probe_tokens(
     model:VisionTransformer, # a timm ViT
     x:Tensor=None,           # (B, C, H, W) images, or None for the positional probe
 )->Tensor: # (B, N_prefix + N, D) tokens entering block 0 (B = 1 for the positional probe)
-    "Tokens that enter the first block: positional embedding alone (content zero) or a real batch."
-    if x is not None: return model.norm_pre(model._pos_embed(model.patch_embed(x)))
-    gs = model.patch_embed.grid_size
-    ref = model.patch_embed.proj.weight
-    z = torch.zeros(1, gs[0] * gs[1], model.embed_dim, device=ref.device, dtype=ref.dtype)
-    return model.norm_pre(model._pos_embed(z))
+    "Tokens that enter the first block: positional embedding alone (content zero) or a real batch, on the model's grid (`patch_embed.grid_size`); raises ValueError for images of another size."
+    pe = model.patch_embed
+    if x is not None:
+        if tuple(x.shape[-2:]) != tuple(pe.img_size):
+            raise ValueError(f"probe images must have the model's input size {tuple(pe.img_size)} (its grid {tuple(pe.grid_size)}), got {tuple(x.shape[-2:])}")
+        return model.norm_pre(model._pos_embed(pe(x)))
+    gs, ref = pe.grid_size, pe.proj.weight
+    shape = (1, *gs, model.embed_dim) if getattr(model, 'dynamic_img_size', False) else (1, gs[0] * gs[1], model.embed_dim)  # dynamic: timm's NHWC tokens
+    return model.norm_pre(model._pos_embed(torch.zeros(shape, device=ref.device, dtype=ref.dtype)))
 
 def layer_mass(A:Tensor,   # (B, h, N_prefix + N, N_prefix + N) attention maps
                H:Tensor,   # (h, N, N) 0/1 target maps over patch tokens
@@ -171,6 +185,38 @@ def target_mass(
     return torch.stack([layer_mass(A, H, model.num_prefix_tokens).cpu() for A in attention_maps(model, x)])
 
 # %% ../nbs/02_init.ipynb #1fdd77bd
+def _qk_norm(attn, side): # the norm after q (side 'q') or k ('k'), None if there is none
+    n = getattr(attn, f'{side}_norm', None)
+    return None if n is None or isinstance(n, nn.Identity) else n
+
+def check_qk_scalable(attn:nn.Module, # a timm `Attention`
+                      where:str='',   # prefix of the error message (which layer)
+                     ):
+    "Raise ValueError unless a factor on the logits can be stored in `attn`: in the q/k rows of `qkv` (no qk-norm) or in the affine weight of `q_norm`/`k_norm`."
+    for side in 'qk':
+        n = _qk_norm(attn, side)
+        if n is not None and not isinstance(getattr(n, 'weight', None), Tensor):
+            raise ValueError(f"{where}{side}_norm ({type(n).__name__}) has no affine weight, so no scale on the logits can be stored after it "
+                             "(a norm undoes any scale before it); build the model with an affine norm_layer, or pass target_mass=None")
+
+@torch.no_grad()
+def scale_qk(attn:nn.Module, # a timm `Attention`
+             s:Tensor,       # (h,) factor on each head's q and on its k: the logits scale by s**2; one value if qk-norm
+            ):
+    "Multiply each head's queries and keys by `s` where it acts: the q/k rows of `qkv` (weights and biases), else the affine weight and bias of `q_norm`/`k_norm`."
+    A = attn.qkv.out_features // 3; d = A // attn.num_heads
+    for i, side in enumerate('qk'):
+        n = _qk_norm(attn, side)
+        if n is None:
+            f = s.repeat_interleave(d).to(attn.qkv.weight)
+            attn.qkv.weight[i*A:(i+1)*A] *= f[:, None]
+            if attn.qkv.bias is not None: attn.qkv.bias[i*A:(i+1)*A] *= f
+        else:
+            if not torch.allclose(s, s[:1].expand_as(s)): raise ValueError(f"{side}_norm is shared by the heads: give one factor for all, got {s.tolist()}")
+            n.weight.mul_(s[0])
+            if getattr(n, 'bias', None) is not None: n.bias.mul_(s[0])
+
+# %% ../nbs/02_init.ipynb #7fe3c08c
 @torch.no_grad()
 def calibrate_qk(
     attn:nn.Module,      # a timm `Attention` whose q, k weights are set
@@ -178,16 +224,16 @@ def calibrate_qk(
     H:Tensor,            # (h, N, N) 0/1 targets
     n_prefix:int,        # prefix tokens in X
     target_mass:float,   # wanted mean mass on the target, in (0, 1)
-)->Tensor: # (h,) the factor gamma applied to each head's logits
-    "Scale each head's q and k by sqrt(gamma) so that its realised attention puts `target_mass` on the target."
+)->Tensor: # (h,) the factor gamma applied to each head's logits (one value for all heads with qk-norm)
+    "Scale each head's logits by gamma (`scale_qk`) so that its realised attention puts `target_mass` on the target; raises ValueError on a bad `target_mass` or a norm that cannot carry gamma."
     if not 0 < target_mass < 1: raise ValueError(f"target_mass must be in (0, 1), got {target_mass}")
-    D, h = attn.qkv.in_features, attn.num_heads; d = D // h
-    B, N = X.shape[:2]
-    W = attn.qkv.weight.float(); Xf = X.float()
-    q = (Xf @ W[:D].T).view(B, N, h, d).transpose(1, 2)
-    k = (Xf @ W[D:2*D].T).view(B, N, h, d).transpose(1, 2)
-    logits = q @ k.transpose(-1, -2) * attn.scale
-    def mass_at(lg): return layer_mass((logits * lg.exp()[:, None, None]).softmax(-1), H, n_prefix)  # lg: (h,) log gamma
+    check_qk_scalable(attn, 'calibrate_qk: ')
+    q, k, _ = qkv_heads(attn, X.to(attn.qkv.weight.dtype))
+    logits = q.float() @ k.float().transpose(-1, -2) * attn.scale                   # (B, h, L, L)
+    h, shared = logits.shape[1], any(_qk_norm(attn, s) is not None for s in 'qk')  # a norm's weight is shared: one gamma, on the mean mass
+    def mass_at(lg):                                                                 # lg: (h,) log gamma -> (h,) mass
+        m = layer_mass((logits * lg.exp()[:, None, None]).softmax(-1), H, n_prefix)
+        return m.mean().expand(h) if shared else m
     grid = torch.linspace(math.log(1e-3), math.log(1e4), 29, device=X.device)
     mass = torch.stack([mass_at(lg.expand(h)) for lg in grid])                    # (G, h)
     ok = mass >= target_mass
@@ -199,12 +245,12 @@ def calibrate_qk(
         reached = mass_at(mid) >= target_mass
         hi, lo = torch.where(reached, mid, hi), torch.where(reached, lo, mid)
     g = hi.exp()
-    s = g.sqrt().repeat_interleave(d)[:, None].to(attn.qkv.weight)
-    attn.qkv.weight[:D] *= s; attn.qkv.weight[D:2*D] *= s
+    scale_qk(attn, g.sqrt())
     return g
 
 # %% ../nbs/02_init.ipynb #0c0fa748
 INIT_METHODS = ('timm', 'torch', 'mimetic', 'impulse', 'impulse-opt')
+VPROJ_FORMS = ('formula', 'code')
 
 IMPULSE_PRESETS = {
     'paper': dict(kernel_size=3, order='paper', impulse_gain=1000., noise_gain=3., noise_std=.6, pe_gain=18., norm=7.,
@@ -216,28 +262,82 @@ IMPULSE_PRESETS = {
 _OPTIONS = {
     'timm': dict(seed=0),
     'torch': dict(seed=0),
-    'mimetic': dict(seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4),
+    'mimetic': dict(seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4, vproj_form='formula'),
     'impulse': dict(seed=0, preset='kit', **IMPULSE_PRESETS['kit']),
     'impulse-opt': dict(seed=0, kernel_size=3, order='random', steps=10_000, lr=1e-4, renorm_every=100, same_all_layers=True),
 }
 
-def _check(method, options):
-    if method not in INIT_METHODS: raise ValueError(f"unknown init method {method!r}; valid: {', '.join(INIT_METHODS)}")
+# %% ../nbs/02_init.ipynb #faae6377
+def _need(ok, msg):
+    if not ok: raise ValueError(msg)
+
+def _is_num(v, lo=None, strict=False, integer=False): # a real number (an integer if asked), above lo (strictly if asked)
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral if integer else numbers.Real) or not math.isfinite(v): return False
+    return lo is None or (v > lo if strict else v >= lo)
+
+def _check_options(method:str, options:dict)->dict: # the resolved options of `method`
+    "Names and values of `apply_init`'s options (no model needed); raises ValueError naming the bad one and what is valid."
+    _need(method in INIT_METHODS, f"unknown init method {method!r}; valid: {', '.join(INIT_METHODS)}")
     bad = set(options) - set(_OPTIONS[method])
-    if bad: raise ValueError(f"unknown option(s) {sorted(bad)} for init {method!r}; valid: {', '.join(_OPTIONS[method])}")
+    _need(not bad, f"unknown option(s) {sorted(bad)} for init {method!r}; valid: {', '.join(_OPTIONS[method])}")
     if method == 'impulse':
         preset = options.get('preset', 'kit')
-        if preset not in IMPULSE_PRESETS: raise ValueError(f"unknown impulse preset {preset!r}; valid: {', '.join(IMPULSE_PRESETS)}")
-        cfg = {'seed': 0, **IMPULSE_PRESETS[preset], **options}
-        if cfg['pseudo_input'] not in ('pos', 'propagate'): raise ValueError(f"pseudo_input={cfg['pseudo_input']!r}; valid: 'pos', 'propagate'")
-        if cfg['vproj'] not in ('mimetic', 'keep'): raise ValueError(f"vproj={cfg['vproj']!r}; valid: 'mimetic', 'keep'")
-        return cfg
-    return {**_OPTIONS[method], **options}
+        _need(preset in IMPULSE_PRESETS, f"unknown impulse preset {preset!r}; valid: {', '.join(IMPULSE_PRESETS)}")
+        cfg = {'seed': 0, 'preset': preset, **IMPULSE_PRESETS[preset], **options}
+    else: cfg = {**_OPTIONS[method], **options}
+    _need(_is_num(cfg['seed'], 0, integer=True) and cfg['seed'] < 2**63 - 1, f"seed must be an integer in 0..2**63-2, got {cfg['seed']!r}")
+    if 'kernel_size' in cfg:
+        _need(_is_num(cfg['kernel_size'], 1, integer=True), f"kernel_size must be an odd integer >= 1, got {cfg['kernel_size']!r}")
+        kernel_offsets(cfg['kernel_size'])
+    if 'order' in cfg: _need(cfg['order'] in OFFSET_ORDERS, f"order={cfg['order']!r}; valid: {OFFSET_ORDERS}")
+    if method == 'impulse':
+        _need(cfg['pseudo_input'] in ('pos', 'propagate'), f"pseudo_input={cfg['pseudo_input']!r}; valid: 'pos', 'propagate'")
+        _need(cfg['vproj'] in ('mimetic', 'keep'), f"vproj={cfg['vproj']!r}; valid: 'mimetic', 'keep'")
+        tm = cfg['target_mass']
+        _need(tm is None or (_is_num(tm) and 0 < tm < 1), f"target_mass must be None (the fixed norm) or in (0, 1), got {tm!r}")
+        for k in ('impulse_gain', 'noise_gain', 'noise_std', 'rcond'): _need(_is_num(cfg[k], 0), f"{k} must be a number >= 0, got {cfg[k]!r}")
+        for k in ('pe_gain', 'norm'): _need(_is_num(cfg[k], 0, strict=True), f"{k} must be a number > 0, got {cfg[k]!r}")
+    if method == 'impulse-opt':
+        _need(_is_num(cfg['steps'], 0, integer=True), f"steps must be an integer >= 0, got {cfg['steps']!r}")
+        _need(_is_num(cfg['renorm_every'], 1, integer=True), f"renorm_every must be an integer >= 1, got {cfg['renorm_every']!r}")
+        _need(_is_num(cfg['lr'], 0, strict=True), f"lr must be a number > 0, got {cfg['lr']!r}")
+    if method == 'mimetic':
+        _need(cfg['vproj_form'] in VPROJ_FORMS, f"vproj_form={cfg['vproj_form']!r}; valid: {', '.join(VPROJ_FORMS)}")
+        for k in ('alpha_qk', 'beta_qk', 'alpha_vp', 'beta_vp'): _need(_is_num(cfg[k]), f"{k} must be a number, got {cfg[k]!r}")
+    return cfg
 
-def _check_model(model):
-    if not (hasattr(model, 'blocks') and hasattr(model, 'patch_embed') and hasattr(model.blocks[0], 'attn')
-            and hasattr(model.blocks[0].attn, 'qkv')):
-        raise TypeError(f"apply_init needs a timm VisionTransformer (blocks[i].attn.qkv, patch_embed); got {type(model).__name__}")
+# %% ../nbs/02_init.ipynb #309af77d
+def _check_init_model(model, method:str, cfg:dict):
+    "The model `apply_init(model, method)` needs, read from types and shapes only (meta models work); raises TypeError or ValueError."
+    if not isinstance(model, VisionTransformer):
+        raise TypeError(f"apply_init needs a timm VisionTransformer (patch_embed, blocks[i].attn.qkv, pos_embed); got {type(model).__name__}")
+    done = getattr(model, 'attn_type', 'vanilla')
+    _need(done == 'vanilla', f"apply_init: the model's attention is already converted ({done!r}); initialise first, then convert (to_gpsa / to_ibit)")
+    for i, blk in enumerate(model.blocks if method in ('mimetic', 'impulse', 'impulse-opt') else []):  # the baselines need no layout
+        _need(method == 'mimetic' or isinstance(blk, Block), f"apply_init: block {i} is a {type(blk).__name__}, not timm's pre-norm `Block` "
+              "(attention on norm1(x)), which the impulse fits assume; build the model with the default block_fn")
+        a = blk.attn
+        _need(isinstance(a, Attention) and a.qkv.in_features == a.qkv.out_features // 3 == model.embed_dim,
+              f"apply_init: block {i}'s attention is not timm's `Attention` with a fused (3D, D) qkv; got {type(a).__name__}")
+        if method == 'impulse' and cfg['target_mass']: check_qk_scalable(a, f'apply_init: block {i}: ')
+    if method in ('impulse', 'impulse-opt'):
+        _need(getattr(model, 'pos_embed', None) is not None, f"init {method!r} fits the heads to the positional embedding, and the model has none "
+                                                             "(pos_embed='none'); build it with a learnable or sin-cos pos_embed")
+    x = cfg.get('calib_x')
+    if x is not None:
+        want = (model.patch_embed.proj.in_channels, *model.patch_embed.img_size)
+        _need(isinstance(x, Tensor) and x.dim() == 4 and tuple(x.shape[1:]) == want,
+              f"calib_x must be an image batch (B, {', '.join(map(str, want))}) of the model's input size, got {tuple(getattr(x, 'shape', ())) or type(x).__name__}")
+
+def check_init(
+    model:VisionTransformer, # the model `apply_init` would initialise (a `meta`-device model works)
+    method:str,              # one of `INIT_METHODS`
+    **options,               # the method's options, as for `apply_init`
+)->dict: # the resolved options `apply_init` would use
+    "Validate `apply_init(model, method, **options)` without touching the model; raises ValueError on a bad method, option or model setting, TypeError on a non-ViT."
+    cfg = _check_options(method, options)
+    _check_init_model(model, method, cfg)
+    return cfg
 
 def _is_fixed_pe(model): return getattr(model, 'pos_embed', None) is not None and not model.pos_embed.requires_grad
 
@@ -262,13 +362,15 @@ def init_torch(model, seed=0):
     g = _gen(seed)
     if getattr(model, 'pos_embed', None) is not None and not _is_fixed_pe(model):
         model.pos_embed.copy_(torch.randn(model.pos_embed.shape, generator=g) * .02)
-    for t in ('cls_token', 'reg_token'):
+    for t in ('cls_token', 'reg_token', 'dist_token'):
         p = getattr(model, t, None)
         if p is not None: p.copy_(torch.randn(p.shape, generator=g) * 1e-6)
     return model
 
 @torch.no_grad()
-def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4):
+def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4,
+                 vproj_form='formula', # 'formula': value path x W_v W_proj = alpha Z - beta I; 'code': the released code's (RL)^T
+                ):
     "Mimetic init (arXiv 2305.09828) on top of `init_torch`."
     init_torch(model, seed)
     g = _gen(seed + 1)
@@ -276,7 +378,8 @@ def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4
         D, h = blk.attn.qkv.in_features, blk.attn.num_heads; d = D // h
         LR = [ortho_like(D, alpha_qk, beta_qk, 1, g) for _ in range(h)]
         set_qk(blk.attn, torch.stack([L[:, :d] for L, R in LR]), torch.stack([R[:d].T for L, R in LR]))
-        set_vproj(blk, *ortho_like(D, alpha_vp, beta_vp, -1, g))
+        L, R = ortho_like(D, alpha_vp, beta_vp, -1, g)
+        set_vproj(blk, *((L, R) if vproj_form == 'formula' else (L.T, R.T)))   # 'code': W_v = L, W_proj = R stored as timm weights
     return model
 
 # %% ../nbs/02_init.ipynb #bc35a87f
@@ -319,7 +422,7 @@ def init_impulse(model, seed=0, preset='kit', **cfg):
 
 # %% ../nbs/02_init.ipynb #8d610c7e
 def init_impulse_opt(model, seed=0, kernel_size=3, order='random', steps=10_000, lr=1e-4, renorm_every=100, same_all_layers=True):
-    "Impulse init by optimisation (arXiv 2404.01139, `impulse_init` of osiriszjq/impulse_init)."
+    "Impulse init by optimisation (arXiv 2404.01139, `impulse_init` of osiriszjq/structured_init and osiriszjq/impulse_init)."
     init_torch(model, seed)
     g = _gen(seed + 1)
     dev = model.patch_embed.proj.weight.device
@@ -331,12 +434,13 @@ def init_impulse_opt(model, seed=0, kernel_size=3, order='random', steps=10_000,
         a = math.sqrt(1 / d / h)
         Q = ((torch.rand(h, D, d, generator=g) * 2 - 1) * a).to(dev).requires_grad_()
         K = ((torch.rand(h, D, d, generator=g) * 2 - 1) * a).to(dev).requires_grad_()
-        nq = Q.detach().norm(dim=1).mean()
+        nq = Q.detach().norm(dim=1).mean()                    # the code's target: mean norm of Q's columns (over D) at the start
         opt = torch.optim.Adam([Q, K], lr=lr)
         for i in range(steps):
             if i % renorm_every == 0:
                 with torch.no_grad():
-                    Q.div_(Q.norm(dim=1, keepdim=True) / nq); K.div_(K.norm(dim=1, keepdim=True) / nq)
+                    Q.div_(Q.norm(dim=1, keepdim=True) / nq)  # each query direction (column, over D) to norm nq
+                    K.div_(K.norm(dim=2, keepdim=True) / nq)  # each input feature's key weights (over d) to norm nq: the code's (h, d, D) dim 1
             A = ((P @ Q) @ (P @ K).transpose(1, 2) * d**-.5).softmax(-1)
             loss = F.mse_loss(A, H)
             opt.zero_grad(); loss.backward(); opt.step()
@@ -356,8 +460,7 @@ def apply_init(
     method:str,              # one of `INIT_METHODS`
     **options,               # the method's options (see `_OPTIONS` / `IMPULSE_PRESETS`); e.g. seed, kernel_size, preset
 )->VisionTransformer: # the same model, initialised in place
-    "Initialise a timm ViT in place by `method`; raises ValueError on an unknown method, option or preset, TypeError on a non-ViT."
-    cfg = _check(method, options)
-    _check_model(model)
+    "Initialise a timm ViT in place by `method`, after `check_init`; raises as `check_init` (ValueError, TypeError) and then leaves the model untouched."
+    cfg = check_init(model, method, **options)
     model.init_method = method
     return _INITS[method](model, **cfg)
