@@ -9,7 +9,7 @@ from __future__ import annotations
 import os, time, platform, datetime
 from contextlib import nullcontext
 import pandas as pd, torch, timm
-from fastcore.script import call_parse
+from fastcore.script import call_parse, CliError
 import structinit.models  # registers the presets in timm
 import structinit.convmixer  # registers the ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
@@ -17,8 +17,8 @@ from .data import get_dls, pipeline_throughput
 from .learner import apply_attn, ATTN_NAMES
 
 # %% auto #0
-__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'init_times', 'train_throughput',
-           'attn_step_times', 'bench', 'bench_table', 'main']
+__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'available_devices', 'check_device',
+           'init_times', 'train_throughput', 'attn_step_times', 'bench', 'bench_table', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -35,6 +35,28 @@ def timed(f, # called with no arguments
         best = min(best, time.perf_counter() - t)
     return best
 
+# %% ../nbs/90_bench.ipynb #fe5adc95
+def available_devices()->list: # e.g. ['cpu'] or ['cpu', 'cuda:0']
+    "The devices the benchmark can time on this machine: the CPU and every CUDA device torch sees."
+    return ['cpu'] + ([f'cuda:{i}' for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else [])
+
+def check_device(
+    device=None, # 'cpu', 'cuda', 'cuda:1' or a `torch.device`; None: CUDA if available, else CPU
+)->torch.device:
+    "The `torch.device` to time on; raises ValueError, listing the devices that exist, on one that does not exist or that the benchmark cannot time."
+    if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    here = f"devices here: {', '.join(available_devices())}"
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError): raise ValueError(f"unknown device {device!r}: not a torch device name; {here}") from None
+    if dev.type == 'cpu': return dev
+    if dev.type != 'cuda': raise ValueError(f"device {device!r}: structinit-bench times CPU and CUDA devices only; {here}")
+    if not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} is not available: torch sees no CUDA device on this machine (torch.cuda.is_available() is False); {here}")
+    n = torch.cuda.device_count()
+    if dev.index is not None and dev.index >= n:
+        raise ValueError(f"device {device!r} does not exist: torch sees {n} CUDA device{'s' if n > 1 else ''}; {here}")
+    return dev
+
 # %% ../nbs/90_bench.ipynb #e4475fa1
 BENCH_MODELS = {  # label: (timm name, create_model kwargs)
     'ViT-Tiny (vit_tiny_patch2_32)': ('vit_tiny_patch2_32', dict(num_classes=10)),
@@ -49,7 +71,8 @@ def init_times(
     repeats:int=1,            # timings per method; the fastest is kept
     opt_steps:int=20,         # impulse-opt: time this many steps and twice as many, extrapolate to its default 10,000
 )->list: # dicts: method, seconds, extrapolated (bool), note
-    "Wall time of `apply_init(model, method)` for each method on `arch`; impulse-opt extrapolated to 10,000 steps."
+    "Wall time of `apply_init(model, method)` for each method on `arch`; impulse-opt extrapolated to 10,000 steps; raises ValueError on a device that is not there."
+    device = check_device(device)
     m = timm.create_model(arch, **(model_kwargs or {})).to(device)
     rows = []
     for meth in methods:
@@ -77,8 +100,8 @@ def train_throughput(
     channels_last:bool=None,# channels-last weights and input; None: on CUDA
     model_kwargs:dict=None, # for `timm.create_model` (a ConvMixer: `filters`, `freeze`, `dim`, ...)
 )->tuple: # (images per second, timed steps)
-    "Training images per second of `arch` (fwd + bwd + AdamW step) on random data."
-    device = torch.device(device); cuda = device.type == 'cuda'
+    "Training images per second of `arch` (fwd + bwd + AdamW step) on random data; raises ValueError on a device that is not there."
+    device = check_device(device); cuda = device.type == 'cuda'
     amp = cuda if amp is None else amp; channels_last = cuda if channels_last is None else channels_last
     m = timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {})).to(device)
     x = torch.randn(bs, in_chans, img_size, img_size, device=device); y = torch.randint(0, 10, (bs,), device=device)
@@ -109,12 +132,12 @@ def attn_step_times(
     amp:bool=None,                 # bf16 autocast; None: on CUDA
     model_kwargs:dict=None,        # for `timm.create_model` of `arch` (e.g. depth=1 for tests)
 )->pd.DataFrame: # rows: attn, s_per_step, x_vanilla
-    "Seconds per training step (fwd + loss + bwd + AdamW, random data) of `arch` with each attention kind, and of a timm ConViT on the same grid; raises ValueError without 'vanilla' or on an unknown kind."
+    "Seconds per training step (fwd + loss + bwd + AdamW, random data) of `arch` with each attention kind, and of a timm ConViT on the same grid; raises ValueError without 'vanilla', on an unknown kind or on a device that is not there."
     kinds = list(kinds)
     if 'vanilla' not in kinds: raise ValueError(f"kinds must include 'vanilla' (the reference of the ratios), got {kinds}")
     bad = [k for k in kinds if k not in ATTN_NAMES]
     if bad: raise ValueError(f"unknown attention kind(s) {bad}; valid: {', '.join(ATTN_NAMES)}")
-    device = torch.device(device); amp = device.type == 'cuda' if amp is None else amp
+    device = check_device(device); amp = device.type == 'cuda' if amp is None else amp
     torch.manual_seed(0)
     new = lambda: timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {}))
     models = {k: apply_attn(new(), k) for k in kinds}
@@ -148,7 +171,7 @@ def _header(device):
 
 def bench(
     quick:bool=False,      # fewer repeats, steps and batches
-    device=None,           # None: CUDA if available, else CPU
+    device=None,           # None: CUDA if available, else CPU (`check_device`)
     models:dict=None,      # label: (timm name, kwargs) for the init times; None: `BENCH_MODELS`
     train_models:dict=None,# arch: (img_size, in_chans) for throughput; None: `TRAIN_MODELS`
     cnn_models:dict=None,  # ConvMixer arch: (img_size, in_chans, CPU batch size), timed with learned trainable and frozen impulse filters; None: `CNN_MODELS`
@@ -157,8 +180,9 @@ def bench(
     data:str='fashion_mnist', # dataset of the pipeline figure
     verbose:bool=False,    # print each figure as it is taken
 )->pd.DataFrame: # columns: benchmark, model, case, value, unit, ratio, note
-    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, and data-pipeline throughput, in one run, as a table."
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, and data-pipeline throughput, in one run, as a table; raises ValueError on a device that is not there, before any work."
+    device = check_device(device)
+    t0 = time.perf_counter()
     cuda = device.type == 'cuda'
     rows = []
     def add(**kw):
@@ -201,13 +225,14 @@ def bench(
         ratio='', note=f'{nb} batches' if nb else f'one epoch ({len(dls.train) * 128:,} images)')
     for i in tr: rows[i]['ratio'] = f"pipeline {_x(pipe / rows[i]['value'])} faster"
     df = pd.DataFrame(rows)
-    df.attrs['header'] = _header(device)
+    df.attrs['header'], df.attrs['seconds'] = _header(device), time.perf_counter() - t0
     return df
 
 def bench_table(df:pd.DataFrame)->str:
-    "The benchmark as a Markdown table, with its machine line."
+    "The benchmark as a Markdown table, with its machine line and run time."
     def fmt(v, unit): return f'{v:,.0f}' if unit == 'images/s' else (f'{v:.3g}' if v < 100 else f'{v:,.0f}')  # s and s/step: 3 significant digits
-    lines = [f"structinit-bench on {df.attrs.get('header', '')}", '',
+    took = f"; run time {df.attrs['seconds']:.0f} s" if 'seconds' in df.attrs else ''
+    lines = [f"structinit-bench on {df.attrs.get('header', '')}{took}", '',
              '| benchmark | model | case | value | unit | ratio | note |', '|---|---|---|---|---|---|---|']
     for r in df.itertuples():
         lines.append(f'| {r.benchmark} | {r.model} | {r.case} | {fmt(r.value, r.unit)} | {r.unit} | {r.ratio} | {r.note} |')
@@ -217,13 +242,15 @@ def bench_table(df:pd.DataFrame)->str:
 @call_parse
 def main(
     quick:bool=False, # rough figures, faster: fewer repeats, steps and batches
-    device:str=None,  # 'cpu', 'cuda', 'cuda:1', ...; default: CUDA if available, else CPU
+    device:str=None,  # 'cpu', 'cuda', 'cuda:1', ...; default: CUDA if available, else CPU; a device that is not there is refused at once
     out:str=None,     # also write the rows to this CSV file
 ):
     "Benchmark structinit: init time per method (ViT-Tiny, ViT-Base/16), training throughput (ViTs; ConvMixer presets with trainable vs frozen filters) and data-pipeline throughput; prints a Markdown table."
-    df = bench(quick=quick, device=device)
+    try: dev = check_device(device)
+    except ValueError as e: raise CliError(f'structinit-bench: {e}') from None
+    df = bench(quick=quick, device=dev)
     print(bench_table(df))
     if out:
         os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-        df.assign(machine=df.attrs['header']).to_csv(out, index=False)
+        df.assign(machine=df.attrs['header'], run_s=round(df.attrs['seconds'])).to_csv(out, index=False)
         print(f'\nwritten: {out}')
