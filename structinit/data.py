@@ -6,13 +6,13 @@ Docs: https://structinit.github.io/structinit/data.html.md"""
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', 'CIFAR_DIRS', 'CIFAR_FILES', 'IMAGE_EXTS',
-           'DATASETS', 'ImageTensors', 'subset_idxs', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist',
-           'load_digits_tensors', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset', 'translate_batch',
-           'default_pad', 'RandTranslate', 'RandFlip', 'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl',
-           'get_dls', 'pipeline_throughput']
+           'IMAGE_MODES', 'DATASETS', 'DATASET_SHAPES', 'ImageTensors', 'subset_idxs', 'read_idx', 'write_idx',
+           'data_root', 'load_fashion_mnist', 'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar',
+           'load_folder', 'load_dataset', 'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate',
+           'RandFlip', 'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'get_dls', 'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
-import gzip, os, pickle, random, time
+import gzip, hashlib, os, pickle, random, time, zlib
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -32,6 +32,7 @@ class ImageTensors:
     x:Tensor # (N, C, H, W) uint8 images
     y:Tensor # (N,) int64 class ids in [0, len(vocab))
     vocab:list # class names; len(vocab) is the number of classes
+    source:str='' # where the split was loaded from: a resolved folder, or the package that ships it
 
     def __post_init__(self):
         if self.x.dtype != torch.uint8 or self.x.ndim != 4:
@@ -51,9 +52,9 @@ class ImageTensors:
     @property
     def loss_func(self): return CrossEntropyLossFlat()  # what fastai's `Learner` takes by default, as with `Categorize`
     def __getitem__(self, i): return self.img_type(self.x[i]), TensorCategory(self.y[i])
-    def subset(self, idxs): return ImageTensors(self.x[idxs], self.y[idxs], self.vocab)
-    def to(self, device): return ImageTensors(self.x.to(device), self.y.to(device), self.vocab)
-    def new_empty(self): return ImageTensors(self.x.new_zeros((0, *self.x.shape[1:])).cpu(), self.y.new_zeros(0).cpu(), self.vocab)
+    def subset(self, idxs): return ImageTensors(self.x[idxs], self.y[idxs], self.vocab, self.source)
+    def to(self, device): return ImageTensors(self.x.to(device), self.y.to(device), self.vocab, self.source)
+    def new_empty(self): return ImageTensors(self.x.new_zeros((0, *self.x.shape[1:])).cpu(), self.y.new_zeros(0).cpu(), self.vocab, self.source)
     def decode(self, o, full=True): return (o[0], Category(self.vocab[int(o[1])]), *o[2:])
     def __repr__(self):
         names = ', '.join(self.vocab[:4]) + (', ...' if len(self.vocab) > 4 else '')
@@ -90,9 +91,12 @@ IDX_DTYPES = {0x08: '>u1', 0x09: '>i1', 0x0B: '>i2', 0x0C: '>i4', 0x0D: '>f4', 0
 
 def read_idx(fname:str|Path # an IDX file, gzipped if its name ends in .gz
             )->np.ndarray: # the array, native byte order
-    "Read an IDX file (yann.lecun.com/exdb/mnist format); raises `ValueError` on a bad magic number or a size that does not match the header."
+    "Read an IDX file (yann.lecun.com/exdb/mnist format); raises `ValueError` naming the file when it is damaged (unreadable gzip, bad magic number, size that does not match the header)."
     fname = Path(fname)
-    with (gzip.open if fname.suffix == '.gz' else open)(fname, 'rb') as f: data = f.read()
+    try:
+        with (gzip.open if fname.suffix == '.gz' else open)(fname, 'rb') as f: data = f.read()
+    except (OSError, EOFError, zlib.error) as e:  # gzip.BadGzipFile is an OSError; a cut gzip stream an EOFError
+        raise ValueError(f"{fname}: cannot read it ({type(e).__name__}: {e}); the file is damaged or not {'gzip' if fname.suffix == '.gz' else 'IDX'}: get it again") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in IDX_DTYPES:
         raise ValueError(f"{fname}: bad IDX magic number 0x{data[:4].hex()} (expected 0x0000<dtype code><ndim>)")
     ndim, dt = data[3], np.dtype(IDX_DTYPES[data[2]])
@@ -123,11 +127,17 @@ def data_root(path=None)->Path:
     return Path(path or os.environ.get('STRUCTINIT_DATA') or Path.home()/'.structinit'/'data').expanduser()
 
 def _search_dirs(path, subs, system=()):
-    "Folders to search: `path`'s `subs` only, or those of `$STRUCTINIT_DATA`, then `system`, then `~/.structinit/data`'s."
+    "Folders to search: `path`'s `subs` only; else, if set, `$STRUCTINIT_DATA`'s `subs` only; else `system`, then `~/.structinit/data`'s `subs`."
     if path is not None: return [Path(path).expanduser()/s for s in subs]
     env = os.environ.get('STRUCTINIT_DATA')
-    roots = [Path(env).expanduser()] if env else []
-    return [r/s for r in roots for s in subs] + [Path(o) for o in system] + [Path.home()/'.structinit'/'data'/s for s in subs]
+    if env: return [Path(env).expanduser()/s for s in subs]
+    return [Path(o) for o in system] + [Path.home()/'.structinit'/'data'/s for s in subs]
+
+def _searched(path)->str:
+    "A line saying why only some places were searched."
+    if path is not None: return "Only path= was searched (an explicit path is never exchanged for another)."
+    env = os.environ.get('STRUCTINIT_DATA')
+    return (f"Only $STRUCTINIT_DATA={env} was searched (it is set); fill it, or unset it to search the default places." if env else '')
 
 def _download(name, root):
     "Download dataset `name` with torchvision into `root`; a line saying what happened."
@@ -138,19 +148,24 @@ def _download(name, root):
     except Exception as e: return f"Download with torchvision into {root} failed: {type(e).__name__}: {str(e).strip()}"
     return f"Downloaded with torchvision into {root}."
 
-def _not_found(what, looked_for, dirs, download_note, how):
+def _not_found(what, looked_for, dirs, download_note, how, searched=''):
     return FileNotFoundError('\n'.join([f"{what} not found. Looked for {looked_for} in:", *[f"  {d}" for d in dirs],
-                                        download_note, "Get it with one of:", *[f"  {h}" for h in how]]))
+                                        *([searched] if searched else []), download_note, "Get it with one of:", *[f"  {h}" for h in how]]))
 
 def _fashion_files(d):
     "The four Fashion-MNIST files in `d` (gzipped or not), or None."
     fs = [next((d/n for n in (f, f[:-3]) if (d/n).is_file()), None) for f in FASHION_FILES]
     return None if None in fs else fs
 
+def _fashion_has(d)->str:
+    "' (has 2 of the 4 files: ...)' for a folder holding some but not all of the files, else ''."
+    has = [f for f in FASHION_FILES if (d/f).is_file() or (d/f[:-3]).is_file()]
+    return f" (has {len(has)} of the 4 files: {', '.join(has)}; missing {', '.join(f for f in FASHION_FILES if f not in has)})" if 0 < len(has) < 4 else ''
+
 def load_fashion_mnist(path:str|Path|None=None, # folder with the four IDX files; None: search (see above)
                        download:bool=True # try a torchvision download when the files are nowhere
-                      )->tuple: # (train, test) `ImageTensors`, x (N, 1, 28, 28) uint8
-    "Fashion-MNIST from its original IDX files; raises `FileNotFoundError` listing the folders searched and how to fill them."
+                      )->tuple: # (train, test) `ImageTensors`, x (N, 1, 28, 28) uint8, `source` the folder read
+    "Fashion-MNIST from its original IDX files; raises `FileNotFoundError` listing the folders searched and how to fill them, `ValueError` naming a damaged file."
     dirs = _search_dirs(path, ('.', 'fashion_mnist', 'FashionMNIST/raw'), [DEBIAN_FASHION])
     fs = next((fs for d in dirs if (fs := _fashion_files(d))), None)
     note = "Download with torchvision: not tried (download=False)."
@@ -158,51 +173,93 @@ def load_fashion_mnist(path:str|Path|None=None, # folder with the four IDX files
         note = _download('fashion_mnist', data_root(path))
         fs = next((fs for d in dirs if (fs := _fashion_files(d))), None)
     if fs is None:
-        raise _not_found('Fashion-MNIST', ', '.join(FASHION_FILES) + ' (or without .gz)', dirs, note,
+        raise _not_found('Fashion-MNIST', ', '.join(FASHION_FILES) + ' (or without .gz)', [f'{d}{_fashion_has(d)}' for d in dirs], note,
             [f"sudo apt-get install dataset-fashion-mnist   # Debian/Ubuntu: puts the files in {DEBIAN_FASHION}",
              "export STRUCTINIT_DATA=/a/folder/with/the/four/.gz/files",
-             f"run once online: the files are downloaded with torchvision into {data_root(path)}"])
+             f"run once online: the files are downloaded with torchvision into {data_root(path)}"], _searched(path))
+    src = str(fs[0].parent.resolve())
     def split(img_f, lbl_f):
         x, y = read_idx(img_f), read_idx(lbl_f)
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y): raise ValueError(f"{img_f}, {lbl_f}: shapes {x.shape}, {y.shape} do not match")
-        return ImageTensors(torch.from_numpy(x)[:, None], torch.from_numpy(y).long(), FASHION_CLASSES)
+        return ImageTensors(torch.from_numpy(x)[:, None], torch.from_numpy(y).long(), FASHION_CLASSES, src)
     return split(*fs[:2]), split(*fs[2:])
 
 # %% ../nbs/00_data.ipynb #d8a43ba7
 def load_digits_tensors()->tuple: # (train, test) `ImageTensors`, x (N, 1, 8, 8) uint8
     "scikit-learn's 8x8 digits scaled to 0..255, split 80/20 stratified with seed 0."
+    import sklearn
     from sklearn.datasets import load_digits
-    d = load_digits()
+    d, src = load_digits(), f'sklearn.datasets.load_digits (scikit-learn {sklearn.__version__})'
     x = torch.from_numpy(np.round(d.images * (255/16)).astype(np.uint8))[:, None]
     y = torch.from_numpy(d.target).long()
     trn = subset_idxs(y, frac=0.8, seed=0)
     tst = torch.ones(len(y), dtype=torch.bool); tst[trn] = False
     vocab = [str(i) for i in range(10)]
-    return ImageTensors(x[trn], y[trn], vocab), ImageTensors(x[tst], y[tst], vocab)
+    return ImageTensors(x[trn], y[trn], vocab, src), ImageTensors(x[tst], y[tst], vocab, src)
 
 # %% ../nbs/00_data.ipynb #790d2372
 CIFAR_DIRS = {'cifar10': 'cifar-10-batches-py', 'cifar100': 'cifar-100-python'}
 CIFAR_FILES = {'cifar10': ([f'data_batch_{i}' for i in range(1, 6)], ['test_batch'], 'batches.meta', 'labels', 'label_names'),
                'cifar100': (['train'], ['test'], 'meta', 'fine_labels', 'fine_label_names')}
 
-def _unpickle(f):
-    with open(f, 'rb') as fh: d = pickle.load(fh, encoding='latin1')
+def _np_multiarray(name):
+    "numpy's array and scalar reconstructors (`numpy._core` since numpy 2, `numpy.core` before)."
+    try: import numpy._core.multiarray as m
+    except ImportError: import numpy.core.multiarray as m
+    return getattr(m, name)
+
+def _latin1(s:str, encoding:str='latin1')->bytes:
+    "What protocol 2 pickles of bytes call (`_codecs.encode(s, 'latin1')`), and nothing else."
+    if encoding.lower().replace('-', '').replace('_', '') not in ('latin1', 'iso88591'):
+        raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed (only latin-1)")
+    return s.encode('latin1')
+
+class CifarUnpickler(pickle.Unpickler):
+    "A `pickle.Unpickler` that admits only the globals of the CIFAR pickles (numpy arrays and scalars; dicts, lists, str, bytes and ints need none); any other raises `pickle.UnpicklingError`."
+    ALLOWED = {(m, n) for m in ('numpy.core.multiarray', 'numpy._core.multiarray') for n in ('_reconstruct', 'scalar')} | {
+               ('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode')}
+    def find_class(self, module:str, name:str):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR file (allowed: {', '.join(sorted('.'.join(o) for o in self.ALLOWED))}); refusing to load it")
+        if name in ('_reconstruct', 'scalar'): return _np_multiarray(name)
+        return {'ndarray': np.ndarray, 'dtype': np.dtype, 'encode': _latin1}[name]
+
+def _unpickle(f)->dict:
+    "A CIFAR pickle through `CifarUnpickler`, as a dict with str keys; raises `pickle.UnpicklingError` (disallowed global) or `ValueError` (damaged file), naming the file."
+    try:
+        with open(f, 'rb') as fh: d = CifarUnpickler(fh, encoding='latin1').load()
+    except pickle.UnpicklingError as e:
+        if 'not allowed' in str(e): raise pickle.UnpicklingError(f"{f}: {e}") from None
+        raise ValueError(f"{f}: not a readable CIFAR pickle ({e}); the file is damaged: get the dataset again") from None
+    except Exception as e:  # junk or a cut file fails in many ways (EOFError, ValueError, KeyError, ...): all mean 'damaged'
+        raise ValueError(f"{f}: not a readable CIFAR pickle ({type(e).__name__}: {e}); the file is damaged: get the dataset again") from None
+    if not isinstance(d, dict): raise ValueError(f"{f}: holds a {type(d).__name__}, not the dict of a CIFAR file")
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in d.items()}
+
+def _cifar_split(f, d, lbl_key, nc):
+    "(x, y) of one CIFAR batch dict `d` read from file `f`, checked against the format."
+    x, y = d.get('data'), d.get(lbl_key)
+    if not isinstance(x, np.ndarray) or x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 3072:
+        raise ValueError(f"{f}: 'data' must be a (N, 3072) uint8 array, got {getattr(x, 'shape', type(x).__name__)} {getattr(x, 'dtype', '')}")
+    if not isinstance(y, (list, np.ndarray)) or len(y) != len(x) or not all(isinstance(v, (int, np.integer)) and 0 <= v < nc for v in y):
+        raise ValueError(f"{f}: {lbl_key!r} must be {len(x)} class ids in 0..{nc - 1}")
+    return x.reshape(-1, 3, 32, 32), np.asarray(y, dtype=np.int64)
 
 def read_cifar(folder:str|Path, # a `cifar-10-batches-py` or `cifar-100-python` folder
                name:str='cifar10' # 'cifar10' or 'cifar100' (fine labels)
-              )->tuple: # (train, test) `ImageTensors`, x (N, 3, 32, 32) uint8
-    "Read the python-version CIFAR pickles in `folder` (cs.toronto.edu/~kriz/cifar.html); raises `FileNotFoundError` on a missing file."
+              )->tuple: # (train, test) `ImageTensors`, x (N, 3, 32, 32) uint8, `source` the folder
+    "Read the python-version CIFAR pickles in `folder` (cs.toronto.edu/~kriz/cifar.html) safely; raises `FileNotFoundError` on a missing file, `ValueError` on a damaged one, `pickle.UnpicklingError` on one that would run code."
     folder = Path(folder)
     trn_fs, tst_fs, meta_f, lbl_key, names_key = CIFAR_FILES[name]
     for f in trn_fs + tst_fs + [meta_f]:
         if not (folder/f).is_file(): raise FileNotFoundError(f"{folder/f} missing: not a complete {CIFAR_DIRS[name]} folder")
-    vocab = _unpickle(folder/meta_f)[names_key]
+    vocab = _unpickle(folder/meta_f).get(names_key)
+    if not isinstance(vocab, list) or not vocab or not all(isinstance(v, str) for v in vocab):
+        raise ValueError(f"{folder/meta_f}: {names_key!r} must be a list of class names")
+    src = str(folder.resolve())
     def split(fs):
-        ds = [_unpickle(folder/f) for f in fs]
-        x = np.concatenate([np.asarray(d['data'], dtype=np.uint8).reshape(-1, 3, 32, 32) for d in ds])
-        y = np.concatenate([np.asarray(d[lbl_key], dtype=np.int64) for d in ds])
-        return ImageTensors(torch.from_numpy(x), torch.from_numpy(y), vocab)
+        xy = [_cifar_split(folder/f, _unpickle(folder/f), lbl_key, len(vocab)) for f in fs]
+        return ImageTensors(torch.from_numpy(np.concatenate([x for x, _ in xy])), torch.from_numpy(np.concatenate([y for _, y in xy])), vocab, src)
     return split(trn_fs), split(tst_fs)
 
 def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
@@ -227,31 +284,43 @@ def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
             list(dict.fromkeys(dirs + png)), note,
             [f"export STRUCTINIT_DATA=/a/folder/holding/{sub}",
              f"run once online: torchvision downloads {sub} into {data_root(path)}",
-             f"or get_dls('folder', path=...) on a train/ + test/ folder of PNGs per class"])
+             f"or get_dls('folder', path=...) on a train/ + test/ folder of PNGs per class"], _searched(path))
     return res
 
 # %% ../nbs/00_data.ipynb #709ee694
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
+IMAGE_MODES = ('1', 'L', 'P', 'LA', 'PA', 'RGB', 'RGBA', 'RGBX', 'CMYK', 'YCbCr')  # 8-bit PIL modes, read as L or RGB
 
 def _class_files(d, vocab=None):
-    "Sorted image files under `d/<class>/`, their class ids, and the class names (the sorted sub-folders, or `vocab`)."
+    "Sorted image files under `d/<class>/`, their class ids, and the class names (the sorted sub-folders, or `vocab`); raises on too few classes or an empty class."
     names = sorted(p.name for p in d.iterdir() if p.is_dir() and not p.name.startswith('.'))
     if vocab is None: vocab = names
     elif set(names) - set(vocab): raise ValueError(f"{d} has classes not in train/: {sorted(set(names) - set(vocab))}")
-    fs, ys = [], []
+    fs, ys, empty = [], [], []
     for i, c in enumerate(vocab):
         cf = sorted(f for f in (d/c).glob('*') if f.suffix.lower() in IMAGE_EXTS) if (d/c).is_dir() else []
+        if not cf: empty.append(c)
         fs += cf; ys += [i]*len(cf)
     if not fs: raise FileNotFoundError(f"no images ({', '.join(IMAGE_EXTS)}) in class sub-folders of {d}")
+    if len(vocab) < 2: raise ValueError(f"{d} has one class ({vocab[0]}): classification needs at least 2 class sub-folders")
+    if empty: raise ValueError(f"{d}: no images in class folder(s) {', '.join(empty)}: every class needs images in every split; add images or remove the folder(s)")
     return fs, torch.tensor(ys), vocab
+
+def _open_image(f):
+    "One image file, decoded now (so no file stays open); raises `ValueError` naming the file if it is unreadable or not 8-bit."
+    from PIL import Image
+    try:
+        with Image.open(f) as im: im.load()
+    except Exception as e: raise ValueError(f"{f}: not a readable image ({type(e).__name__}: {e}); replace or remove the file") from None
+    if im.mode not in IMAGE_MODES:
+        raise ValueError(f"{f}: PIL mode {im.mode!r} (16-bit or floating-point pixels): the kit reads 8-bit images, and converting would clip or "
+                         "rescale by a guess; convert the images to 8-bit (e.g. PNG 'L' or 'RGB') first")
+    return im
 
 def _read_images(fs, size=None):
     "Images `fs` as one (N, C, H, W) uint8 tensor: L if all grey-scale else RGB, resized to `size` (centre crop + resize) if given."
     from PIL import Image, ImageOps
-    ims = []
-    for f in fs:
-        with Image.open(f) as im: im.load()  # read now, so that no file stays open
-        ims.append(im)
+    ims = [_open_image(f) for f in fs]
     mode = 'L' if all(im.mode in ('1', 'L') for im in ims) else 'RGB'
     ims = [im.convert(mode) for im in ims]
     if size is not None:
@@ -259,7 +328,8 @@ def _read_images(fs, size=None):
         ims = [ImageOps.fit(im, (w, h), Image.Resampling.BILINEAR) for im in ims]
     bad = next((i for i, im in enumerate(ims) if im.size != ims[0].size), None)
     if bad is not None:
-        raise ValueError(f"images differ in size: {fs[0]} is {ims[0].size}, {fs[bad]} is {ims[bad].size} (w, h); pass size= to resize")
+        raise ValueError(f"images differ in size: {fs[0]} is {ims[0].size}, {fs[bad]} is {ims[bad].size} (w, h); resize them all: "
+                         "size=(h, w) in load_dataset/get_dls, --img-size H or H,W in structinit-compare")
     a = np.stack([np.asarray(im) for im in ims])
     return torch.from_numpy(a[:, None] if mode == 'L' else a.transpose(0, 3, 1, 2).copy())
 
@@ -267,24 +337,30 @@ def load_folder(path:str|Path, # folder of class sub-folders, or with train/ and
                 size:int|tuple|None=None, # None: all images must have one size; int or (h, w): centre-crop and resize
                 valid_pct:float=0.2, # share of each class kept for test when there is no train/valid split
                 seed:int=0 # seed of that split
-               )->tuple: # (train, test) `ImageTensors`
-    "Images in class sub-folders as (train, test); raises `FileNotFoundError` without images, `ValueError` on mixed sizes without `size`."
+               )->tuple: # (train, test) `ImageTensors`, `source` the resolved folder
+    "Images in class sub-folders as (train, test); raises `FileNotFoundError` without images, `ValueError` on a folder that makes no fair task (see above), an unreadable or non-8-bit file, or mixed sizes without `size`."
     path = Path(path).expanduser()
     if not path.is_dir(): raise FileNotFoundError(f"{path} is not a folder")
+    src = str(path.resolve())
     valid = next((path/s for s in ('valid', 'val', 'test') if (path/s).is_dir()), None)
     if (path/'train').is_dir() and valid is not None:
         trn_fs, trn_y, vocab = _class_files(path/'train')
         tst_fs, tst_y, _ = _class_files(valid, vocab)
         x = _read_images(trn_fs + tst_fs, size)
         n = len(trn_fs)
-        return ImageTensors(x[:n], trn_y, vocab), ImageTensors(x[n:], tst_y, vocab)
+        return ImageTensors(x[:n], trn_y, vocab, src), ImageTensors(x[n:], tst_y, vocab, src)
     fs, y, vocab = _class_files(path)
-    x = _read_images(fs, size)
     tst = torch.ones(len(y), dtype=torch.bool); tst[subset_idxs(y, frac=1 - valid_pct, seed=seed)] = False
-    return ImageTensors(x[~tst], y[~tst], vocab), ImageTensors(x[tst], y[tst], vocab)
+    n_tr, n_te = torch.bincount(y[~tst], minlength=len(vocab)), torch.bincount(y[tst], minlength=len(vocab))
+    short = [f'{vocab[c]} ({int(n_tr[c] + n_te[c])})' for c in range(len(vocab)) if n_tr[c] == 0 or n_te[c] == 0]
+    if short: raise ValueError(f"{path}: a seeded split keeping {valid_pct:.0%} of each class for test leaves class(es) {', '.join(short)} "
+                               "without a training or a test image; give each class at least 3 images, or give train/ and valid/ folders")
+    x = _read_images(fs, size)
+    return ImageTensors(x[~tst], y[~tst], vocab, src), ImageTensors(x[tst], y[tst], vocab, src)
 
 # %% ../nbs/00_data.ipynb #6ca7908a
 DATASETS = ('fashion_mnist', 'digits', 'cifar10', 'cifar100', 'folder')
+DATASET_SHAPES = {'fashion_mnist': (1, 28, 28, 10), 'digits': (1, 8, 8, 10), 'cifar10': (3, 32, 32, 10), 'cifar100': (3, 32, 32, 100)}  # (C, H, W, classes), known before loading
 
 def load_dataset(name:str, # one of `DATASETS`
                  path:str|Path|None=None, # where the data is; None: the default search (see each loader)
@@ -300,6 +376,14 @@ def load_dataset(name:str, # one of `DATASETS`
         if path is None: raise ValueError("'folder' needs path= (a folder of class sub-folders)")
         return load_folder(path, size=size)
     return load_cifar(name, path, download=download)
+
+def data_fingerprint(*splits:ImageTensors)->str: # 16 hex digits
+    "SHA-256 (first 16 hex digits) of the images, labels and class names of `splits`, in order: equal data, equal fingerprint."
+    h = hashlib.sha256()
+    for s in splits:
+        h.update(repr((tuple(s.x.shape), tuple(s.y.shape), s.vocab)).encode())
+        h.update(s.x.detach().cpu().contiguous().numpy()); h.update(s.y.detach().cpu().contiguous().numpy())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/00_data.ipynb #8841806b
 def translate_batch(x:Tensor, # (B, C, H, W) images, any dtype, on any device
@@ -413,10 +497,11 @@ def get_dls(name:str='fashion_mnist', # one of `DATASETS`
             flip:bool|None=None, # random horizontal flips; None: on, except for 'digits'
             stats:tuple|None=None, # (mean, std) per channel, 0..1 scale; None: from the training subset
             gpu_resident:bool|None=None, # keep the uint8 tensors on `device`; None: when it is CUDA
-            size:int|tuple|None=None # 'folder' only: resize to this
+            size:int|tuple|None=None, # 'folder' only: resize to this
+            tensors:tuple|None=None, # (train, test) `ImageTensors` already loaded by `load_dataset(name, path, size)`: not loaded again
            )->DataLoaders:
     "fastai `DataLoaders` (train subset, full test set as valid) over in-memory uint8 tensors, normalised and augmented per batch on `device`."
-    train, test = load_dataset(name, path, size=size)
+    train, test = load_dataset(name, path, size=size) if tensors is None else tensors
     train = train.subset(subset_idxs(train.y, n_per_class, frac, seed))
     device = default_device() if device is None else torch.device(device)
     if gpu_resident is None: gpu_resident = device.type == 'cuda'

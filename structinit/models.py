@@ -46,8 +46,8 @@ def set_sincos_pos_embed(
     return model
 
 def vit_small_image(
-    img_size:int=28,      # input height = width, pixels
-    patch_size:int=4,     # patch side p, pixels; img_size % p == 0
+    img_size:int|tuple=28,# input side, or (height, width), in pixels
+    patch_size:int=4,     # patch side p, pixels; height and width are multiples of p
     in_chans:int=1,       # input channels
     num_classes:int=10,   # classes of the head
     embed_dim:int=96,     # D
@@ -61,10 +61,12 @@ def vit_small_image(
 )->VisionTransformer:
     "A timm `VisionTransformer` for small images; raises ValueError on a bad `pos_embed`, `patch_size` or `embed_dim`."
     if pos_embed not in POS_EMBEDS: raise ValueError(f"pos_embed={pos_embed!r}; valid: {POS_EMBEDS}")
-    if img_size % patch_size: raise ValueError(f"img_size {img_size} is not a multiple of patch_size {patch_size}: the patch grid must tile the image.")
+    H, W = (img_size, img_size) if isinstance(img_size, int) else tuple(img_size)
+    if H % patch_size or W % patch_size:
+        raise ValueError(f"img_size {img_size} is not a multiple of patch_size {patch_size}: the patch grid must tile the image (crop or resize the images, or pick another patch size).")
     if embed_dim % num_heads: raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}.")
     if class_token is None: class_token = global_pool == 'token'
-    model = VisionTransformer(img_size=img_size, patch_size=patch_size, in_chans=in_chans, num_classes=num_classes,
+    model = VisionTransformer(img_size=(H, W), patch_size=patch_size, in_chans=in_chans, num_classes=num_classes,
                               embed_dim=embed_dim, depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio,
                               global_pool=global_pool, class_token=class_token, **kwargs)
     model.pos_embed_type = 'learn'
