@@ -6,21 +6,26 @@ Docs: https://structinit.github.io/structinit/compare.html.md"""
 
 # %% ../nbs/04_compare.ipynb #17cfc6d8
 from __future__ import annotations
-import json, os, time, datetime
+import csv, datetime, hashlib, io, json, math, os, pickle, re, stat, tempfile, time
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch, timm
+from filelock import FileLock, Timeout
 from matplotlib.figure import Figure
 from fastcore.script import call_parse, CliError
 from fastai.torch_core import default_device
-from .data import get_dls, load_dataset, subset_idxs, DATASETS
+from .data import ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, DATASETS, DATASET_SHAPES
 from .models import PRESETS
 from .convmixer import PRESETS as CNN_PRESETS, MODES
-from .learner import vit_learner, convmixer_learner, ValidateAtEnd, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES
+from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
+                                check_vit_request, check_convmixer_request, MAX_SEED)
 
 # %% auto #0
-__all__ = ['DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'is_convmixer', 'parse_filter',
-           'filter_name', 'check_request', 'run_one', 'run_key', 'atomic_write', 'read_results', 'append_result',
-           'run_labels', 'label', 'results_table', 'plot_results', 'compare', 'main']
+__all__ = ['DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'LEGACY_COLS', 'INT_COLS',
+           'FLOAT_COLS', 'JSON_COLS', 'is_convmixer', 'parse_filter', 'filter_name', 'check_numbers', 'parse_img_size',
+           'check_request', 'check_models', 'data_identity', 'run_one', 'run_key', 'atomic_write', 'ResultsFileError',
+           'read_results', 'results_index', 'append_result', 'run_labels', 'label', 'results_table', 'plot_results',
+           'check_out', 'CompareJob', 'plan_compare', 'run_compare', 'compare', 'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -51,20 +56,48 @@ def filter_name(mode:str, frozen)->str:
     "The canonical `--filters` item of (mode, frozen): `impulse-frozen`, `impulse`, `learned`."
     return f'{mode}-frozen' if frozen in (True, 'True') else mode
 
+def _check_number(name, v, typ, lo, hi=None, lo_open=False):
+    "Raise ValueError unless `v` is a finite `typ` in [lo, hi] (or (lo, hi] when `lo_open`)."
+    ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and math.isfinite(v)
+    if typ is int: ok = ok and float(v).is_integer()
+    ok = ok and (v > lo if lo_open else v >= lo) and (hi is None or v <= hi)
+    if not ok:
+        rng = f"{'>' if lo_open else '>='} {lo}" + (f' and <= {hi}' if hi is not None else '')
+        raise ValueError(f"{name} must be a finite {'integer' if typ is int else 'number'} {rng}, got {v!r}")
+
+def check_numbers(epochs=30, bs=128, lr=1e-3, wd=.05, n_per_class=100)->None:
+    "Raise ValueError, naming the option, on a training number that cannot make a run (epochs or bs < 1, lr <= 0, wd < 0, n_per_class < 1, or not finite)."
+    _check_number('epochs (--epochs)', epochs, int, 1)
+    _check_number('bs (--bs)', bs, int, 1)
+    _check_number('lr (--lr)', lr, float, 0, lo_open=True)
+    _check_number('wd (--wd)', wd, float, 0)
+    _check_number('n_per_class (--n-per-class)', n_per_class, int, 1)
+
+def parse_img_size(v)->int|tuple|None:
+    "`--img-size` as None, an int side, or (height, width): from an int, a tuple, or the strings '32' and '28,32'; raises ValueError."
+    if v is None or v == '': return None
+    try: hw = _as_list(v, int)
+    except (ValueError, TypeError): raise ValueError(f"img_size (--img-size) must be H or H,W in pixels, got {v!r}") from None
+    if len(hw) not in (1, 2) or min(hw) < 1: raise ValueError(f"img_size (--img-size) must be H or H,W with positive sides, got {v!r}")
+    return hw[0] if len(hw) == 1 else tuple(hw)
+
 def check_request(
     dataset:str,   # one of `DATASETS`
     arch:str,      # a timm ViT name, or one of the ConvMixer presets (`CNN_PRESETS`)
     inits=None,    # ViTs: init names, a list or a comma-separated string; None: `DEFAULT_INITS`
-    seeds=0,       # seeds: a list of ints or a comma-separated string
+    seeds=0,       # seeds: a list of ints or a comma-separated string, each in 0..`MAX_SEED`
     data_path=None,# where the data is; needed for 'folder'
     n_per_class:int=None, # if given, also load the data and check that each class has that many training images
     filters=None,  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
     attn=None,     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
     attn_kwargs:dict=None, # ViTs: options for the attention conversion, checked against every kind in `attn`
+    img_size=None, # 'folder' only: resize to this (`parse_img_size`)
 )->tuple: # (inits or canonical filter names, seeds) as lists
-    "Check a comparison before anything runs; raises ValueError listing the valid names (or on inits or attn with a ConvMixer, filters with a ViT, conversion options a kind does not take), FileNotFoundError if the data is missing."
+    "Check the names of a comparison before anything runs; raises ValueError listing the valid names (or on inits or attn with a ConvMixer, filters with a ViT, conversion options a kind does not take, a seed out of range, img_size with a dataset other than 'folder'), FileNotFoundError if the data is missing."
     if dataset not in DATASETS: raise ValueError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
     if dataset == 'folder' and data_path is None: raise ValueError("dataset 'folder' needs a data path (--data-path)")
+    if parse_img_size(img_size) is not None and dataset != 'folder':
+        raise ValueError(f"img_size (--img-size) only applies to --dataset folder; {dataset} has one image size")
     if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(PRESETS + CNN_PRESETS)}")
     if is_convmixer(arch):
         if inits is not None: raise ValueError(f"inits apply to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters), e.g. {DEFAULT_FILTERS}")
@@ -85,14 +118,38 @@ def check_request(
         if not attns or len(set(attns)) < len(attns): raise ValueError(f"attn must be distinct names, got {attns}; valid: {', '.join(ATTN_NAMES)}")
         for a in attns: resolve_attn(a, attn_kwargs)
     try: seeds = _as_list(seeds, int)
-    except ValueError: raise ValueError(f"seeds must be integers, got {seeds!r}") from None
+    except (ValueError, TypeError): raise ValueError(f"seeds must be integers, got {seeds!r}") from None
     if not seeds or len(set(seeds)) < len(seeds): raise ValueError(f"seeds must be distinct integers, got {seeds!r}")
-    if n_per_class is not None: subset_idxs(load_dataset(dataset, data_path)[0].y, n_per_class)
+    bad = [s for s in seeds if not 0 <= s <= MAX_SEED]
+    if bad: raise ValueError(f"seeds must lie in 0..{MAX_SEED} (numpy's seed range), got {', '.join(map(str, bad))}")
+    if n_per_class is not None:
+        _check_number('n_per_class (--n-per-class)', n_per_class, int, 1)
+        subset_idxs(load_dataset(dataset, data_path, size=parse_img_size(img_size))[0].y, n_per_class)
     return runs, seeds
 
+def check_models(
+    arch:str,  # the timm ViT or ConvMixer preset of the grid
+    runs:list, # its inits, or canonical `--filters` items for a ConvMixer (`check_request`)
+    attns:list,# its attention kinds (ignored for a ConvMixer)
+    shape:tuple, # (C, H, W, classes) of the data
+    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None,
+):
+    "Check the model of every grid point on a meta model (`check_vit_request`, `check_convmixer_request`) before anything is built; raises ValueError or TypeError saying what to change."
+    C, H, W, n = shape
+    if is_convmixer(arch):
+        for run in runs: check_convmixer_request(arch, *parse_filter(run), min(H, W), C, n, model_kwargs)
+    else:
+        for run in runs:
+            for a in attns: check_vit_request(arch, run, a, H if H == W else (H, W), C, n, model_kwargs, init_kwargs, attn_kwargs)
+
 # %% ../nbs/04_compare.ipynb #5ff725e1
-RECIPE_COLS = ['dataset', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen', 'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
+RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
+               'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
 RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'device', 'finished']
+
+def data_identity(train:ImageTensors, test:ImageTensors)->dict:
+    "The data columns of a run: where the data was loaded from (`source`) and `data_fingerprint` of both splits."
+    return dict(data_source=train.source, data_sha=data_fingerprint(train, test))
 
 def _variant(cnn:bool, run:str, attn:str='vanilla', attn_kwargs:dict=None)->tuple:
     "(init, recipe columns) of one grid point: a ViT's init (`run`) and attention, or a ConvMixer's `--filters` item (`run`)."
@@ -115,14 +172,18 @@ def run_one(
     model_kwargs:dict=None,      # for `timm.create_model` (e.g. depth=2 for tests, dim=64 for a ConvMixer)
     init_kwargs:dict=None,       # for `apply_init`
     device=None,                 # None: fastai's `default_device()`
-    progress:bool=True,          # fastai progress bars and per-epoch log
+    progress:bool|None=None,     # True: fastai's bars; False: silent; None: bars in a terminal or notebook, else a line per epoch
     cbs=None,                    # extra callbacks for the fit
     filters:str='learned',       # ConvMixers: a `--filters` item, e.g. 'impulse-frozen' (`parse_filter`)
     attn:str='vanilla',          # ViTs: attention kind, one of `ATTN_NAMES` (ignored for a ConvMixer)
     attn_kwargs:dict=None,       # ViTs: options for the attention conversion
+    tensors:tuple=None,          # (train, test) `ImageTensors` already loaded; None: `load_dataset(dataset, data_path, img_size)`
+    img_size=None,               # 'folder' only: resize to this
 )->dict: # the run's recipe and result columns
     "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with the shared recipe and return its recipe and its test accuracy."
-    dls = get_dls(dataset, data_path, n_per_class=n_per_class, seed=seed, bs=bs, device=device)
+    check_numbers(epochs, bs, lr, wd, n_per_class)
+    if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
+    dls = get_dls(dataset, n_per_class=n_per_class, seed=seed, bs=bs, device=device, tensors=tensors)
     cnn = is_convmixer(arch)
     if cnn:
         if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
@@ -133,12 +194,10 @@ def run_one(
                             attn_kwargs=attn_kwargs, cbs=ValidateAtEnd())
     init, cols = _variant(cnn, filters if cnn else init, attn, attn_kwargs)
     t = time.perf_counter()
-    if progress: learn.fit_one_cycle(epochs, cbs=cbs)
-    else:
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, cbs=cbs)
+    fit_recipe(learn, epochs, progress, cbs)
     total, eval_s = time.perf_counter() - t, learn.validate_at_end.valid_s
     test_loss, test_acc = learn.recorder.values[-1][1:3]
-    return dict(dataset=dataset, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
+    return dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                 init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class,
                 n_train=len(dls.train_ds), epochs=epochs, bs=bs, lr=lr, wd=wd, test_acc=float(test_acc), test_loss=float(test_loss),
                 train_s=round(total - eval_s, 2), eval_s=round(eval_s, 2), device=str(dls.device),
@@ -156,33 +215,111 @@ def run_key(row)->tuple:
     "The recipe columns of a row (dict or Series) as a tuple of strings: equal keys, same experiment."
     return tuple(_fmt_key(row[c]) for c in RECIPE_COLS)
 
-def atomic_write(path:Path, write)->Path:
-    "Call `write(tmp)` on a temporary file beside `path`, then `os.replace` it onto `path`."
+def atomic_write(path:Path, # the file to write; its folder is made if missing
+                 write, # called with the temporary file's path; writes the whole content there
+                )->Path:
+    "Write `path` all at once: `write(tmp)` on a new temporary file beside it (`tempfile.mkstemp`: unpredictable name, created exclusively), flushed to disk, then `os.replace`d onto `path`; the temporary file never outlives the call."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
+    tmp = Path(tmp)
     try:
-        write(tmp); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
+        write(tmp)
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
     return path
 
-def read_results(out)->pd.DataFrame:
-    "The results table in `out/results.csv`, empty if there is none; columns added since the file was written read as what those runs were: `filters`, `frozen` empty, `attn` 'vanilla' (ViT rows), `attn_kwargs` '{}'."
+# %% ../nbs/04_compare.ipynb #0fc8e71b
+class ResultsFileError(ValueError):
+    "A damaged `results.csv`; the message names the file, the line and what is wrong."
+
+LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': ''}  # added since the first files; None: computed
+INT_COLS, FLOAT_COLS = ('seed', 'n_per_class', 'n_train', 'epochs', 'bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
+JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs')
+
+def _check_value(c, v):
+    "The parsed value of column `c`, or raise ValueError saying what is wrong with `v`."
+    if c in INT_COLS:
+        if not re.fullmatch(r'-?\d+', v): raise ValueError(f"{c} must be an integer, got {v!r}")
+        return int(v)
+    if c in FLOAT_COLS:
+        try: x = float(v)
+        except ValueError: raise ValueError(f"{c} must be a number, got {v!r}") from None
+        if not math.isfinite(x) or (c == 'test_acc' and not 0 <= x <= 1): raise ValueError(f"{c} out of range: {v!r}")
+        return x
+    if c in JSON_COLS:
+        try: d = json.loads(v)
+        except json.JSONDecodeError: raise ValueError(f"{c} must be a JSON object, got {v!r}") from None
+        if not isinstance(d, dict): raise ValueError(f"{c} must be a JSON object, got {v!r}")
+        return v
+    if c == 'frozen':
+        if v not in ('', 'True', 'False'): raise ValueError(f"frozen must be empty, True or False, got {v!r}")
+        return {'': '', 'True': True, 'False': False}[v]
+    if c == 'finished':
+        try: datetime.datetime.fromisoformat(v); ok = len(v) == 19
+        except ValueError: ok = False
+        if not ok: raise ValueError(f"finished must be a time like 2026-01-31T12:00:00, got {v!r}")
+    if c == 'data_sha' and not re.fullmatch(r'([0-9a-f]{16})?', v): raise ValueError(f"data_sha must be 16 hex digits, got {v!r}")
+    if c in ('dataset', 'arch', 'device') and not v: raise ValueError(f"{c} is empty")
+    return v
+
+def read_results(out # the output folder of `compare`
+                )->pd.DataFrame: # one row per finished run, columns RECIPE_COLS + RESULT_COLS
+    "The runs in `out/results.csv` (none if there is no file), checked line by line; raises `ResultsFileError` naming the file and line on anything damaged. Columns added since a file was written read as what its runs were (`LEGACY_COLS`)."
     f = Path(out)/'results.csv'
     if not f.exists(): return pd.DataFrame(columns=RECIPE_COLS + RESULT_COLS)
-    df = pd.read_csv(f, keep_default_na=False)
-    for c in RECIPE_COLS:
+    def bad(where, what): return ResultsFileError(f"{f}{where}: {what}. Nothing was read or written: repair the file, or move it away to start a new one.")
+    try: text = f.read_text(encoding='utf-8')
+    except (OSError, UnicodeDecodeError) as e: raise bad('', f'cannot be read as text ({type(e).__name__}: {e})') from None
+    if not text.strip(): raise bad('', 'the file is empty (a results file has at least its header line)')
+    if not text.endswith('\n'): raise bad(f', line {text.count(chr(10)) + 1}', 'the last line has no newline at its end, so it was cut while being written')
+    reader = csv.reader(io.StringIO(text))
+    try: header = next(reader)
+    except csv.Error as e: raise bad(', line 1', f'not CSV ({e})') from None
+    known = RECIPE_COLS + RESULT_COLS
+    missing = [c for c in known if c not in header and c not in LEGACY_COLS]
+    unknown = [c for c in header if c not in known]
+    if missing or unknown or len(set(header)) < len(header):
+        raise bad(', line 1', f"the header is not that of a results file (missing {missing}, unknown {unknown}, {len(header) - len(set(header))} repeated)")
+    rows, lines = [], []
+    try:
+        for r in reader:
+            n = reader.line_num
+            if len(r) != len(header): raise bad(f', line {n}', f'{len(r)} fields where the header has {len(header)} (a cut or damaged line)')
+            try: rows.append({c: _check_value(c, v) for c, v in zip(header, r)})
+            except ValueError as e: raise bad(f', line {n}', str(e)) from None
+            lines.append(n)
+    except csv.Error as e: raise bad(f', line {reader.line_num}', f'not CSV ({e})') from None
+    df = pd.DataFrame(rows, columns=header)
+    for c, v in LEGACY_COLS.items():
         if c in df.columns: continue
-        df[c] = ''
-        if c == 'attn': df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '') if 'filters' in df.columns else 'vanilla'
-        if c == 'attn_kwargs': df[c] = '{}'
+        df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '') if c == 'attn' else v
+    df = df[known]
+    seen = {}
+    for n, r in zip(lines, df.to_dict('records')):
+        k = run_key(r)
+        if k in seen: raise bad(f', lines {seen[k][0]} and {n}', f"the same run twice (test_acc {seen[k][1]} and {r['test_acc']}); keep the right one")
+        seen[k] = (n, r['test_acc'])
     return df
 
-def append_result(out, row:dict)->pd.DataFrame:
-    "Add `row` to `out/results.csv` atomically (rewrite to a temporary file, then `os.replace`)."
-    df = read_results(out)
-    df = pd.concat([df, pd.DataFrame([row])], ignore_index=True) if len(df) else pd.DataFrame([row])
-    atomic_write(Path(out)/'results.csv', lambda f: df.to_csv(f, index=False))
+def results_index(df:pd.DataFrame)->dict:
+    "The rows of a results table by `run_key`."
+    return {run_key(r): r for r in df.to_dict('records')}
+
+def append_result(out, # the output folder; made if missing
+                  row:dict, # a run's RECIPE_COLS + RESULT_COLS, e.g. from `run_one`
+                 )->pd.DataFrame: # the whole table after the append
+    "Add one run to `out/results.csv`: under a file lock (`filelock.FileLock`), read and check the table, add the row, write it whole with `atomic_write`; raises ValueError if the run is already there or the row lacks a column, `ResultsFileError` on a damaged file."
+    missing = [c for c in RECIPE_COLS + RESULT_COLS if c not in row]
+    if missing: raise ValueError(f"the row lacks column(s) {missing}")
+    f = Path(out)/'results.csv'; f.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f.with_name('.results.csv.lock')):
+        df = read_results(out)
+        if run_key(row) in results_index(df): raise ValueError(f"{f} already has this run (same recipe columns); it is not added twice")
+        new = pd.DataFrame([{c: row[c] for c in RECIPE_COLS + RESULT_COLS}])
+        df = pd.concat([df, new], ignore_index=True) if len(df) else new
+        atomic_write(f, lambda t: df.to_csv(t, index=False))
     return df
 
 # %% ../nbs/04_compare.ipynb #aca40345
@@ -233,6 +370,109 @@ def plot_results(df:pd.DataFrame, # rows of `compare`
     return fig
 
 # %% ../nbs/04_compare.ipynb #31b999cc
+def check_out(out # the output folder asked for
+             )->Path: # the same, expanded
+    "Refuse an output folder that is a file, or sits where nothing can be written, before anything runs; creates nothing."
+    out = Path(out).expanduser()
+    if out.exists() and not out.is_dir(): raise ValueError(f"out (--out) {out} is a file: give a folder (it will hold results.csv and compare.png)")
+    p = out
+    while not p.exists() and p != p.parent: p = p.parent
+    if not p.is_dir(): raise ValueError(f"out (--out) {out} cannot be made: {p} is a file")
+    try:
+        with tempfile.TemporaryFile(dir=p): pass
+    except OSError as e: raise ValueError(f"out (--out) {out}: nothing can be written in {p} ({type(e).__name__}: {e.strerror}); choose a folder you can write to") from None
+    return out
+
+def _claim(out:Path, key:tuple)->FileLock:
+    "The lock a process holds while it trains the run `key` into `out` (one small file per run under `out/.claims/`)."
+    d = out/'.claims'; d.mkdir(parents=True, exist_ok=True)
+    return FileLock(d/f"{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}.lock")
+
+@dataclass
+class CompareJob:
+    "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the output folder."
+    out:Path; cnn:bool; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict
+
+def plan_compare(
+    dataset:str='fashion_mnist', data_path=None, n_per_class:int=100, epochs:int=30, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
+    bs:int=128, lr:float=1e-3, wd:float=0.05, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
+    attn_kwargs:dict=None, img_size=None,
+)->CompareJob:
+    "Everything `compare` checks before it trains (same arguments): names, numbers, every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known) and its size per class; raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
+    runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs, img_size=img_size)
+    check_numbers(epochs, bs, lr, wd, n_per_class)
+    cnn = is_convmixer(arch)
+    if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
+    attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
+    if dataset in DATASET_SHAPES: check_models(arch, runs, attns, DATASET_SHAPES[dataset], model_kwargs, init_kwargs, attn_kwargs)
+    out = check_out(out)
+    read_results(out)                                                    # a damaged results file stops the job here
+    tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
+    if dataset not in DATASET_SHAPES: check_models(arch, runs, attns, (*tensors[0].x.shape[1:], tensors[0].c), model_kwargs, init_kwargs, attn_kwargs)
+    n_train = len(subset_idxs(tensors[0].y, n_per_class))                # raises if a class is too small
+    ident = data_identity(*tensors)
+    grid = []
+    for run in runs:
+        for a in attns:
+            for seed in seeds:
+                init, cols = _variant(cnn, run, a, attn_kwargs)
+                recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
+                              init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class,
+                              n_train=n_train, epochs=epochs, bs=bs, lr=lr, wd=wd)
+                grid.append(dict(run=run, attn=a, seed=seed, label=run if cnn else label(run, a), recipe=recipe, key=run_key(recipe)))
+    mk = f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else ''
+    title = f'{dataset}, {n_per_class}/class ({n_train} images), {arch}{mk}, {epochs} epochs, seeds {",".join(map(str, seeds))}'
+    order = list(dict.fromkeys(g['label'] for g in grid))
+    return CompareJob(out, cnn, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, n_per_class=n_per_class, epochs=epochs,
+                      arch=arch, bs=bs, lr=lr, wd=wd, model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size))
+
+def run_compare(job:CompareJob, # from `plan_compare`
+                device=None, # None: fastai's `default_device()`
+                progress:bool|None=None, # see `fit_recipe`
+                cbs=None, # extra callbacks for every fit
+                verbose:bool=True, # print a line per run and the final table
+               )->pd.DataFrame:
+    "Train the runs of `job` that `out/results.csv` lacks and no other process is training (each one claimed with a lock while it trains; runs claimed elsewhere are waited for at the end), then write the figure; returns the job's rows in grid order."
+    out, f, kw = job.out, job.out/'results.csv', job.run_kwargs
+    old = read_results(out)
+    if verbose and (old.data_sha == '').any():
+        print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
+    rows, trained, deferred = {}, 0, []
+    def say(n, g, msg):
+        if not verbose: return
+        what = f"filters={g['run']}" if job.cnn else f"init={g['run']} attn={g['attn']}"
+        print(f"[{n + 1}/{len(job.grid)}] {what} seed={g['seed']}: {msg}", flush=True)
+    def attempt(n, g, wait):
+        nonlocal trained
+        hit = results_index(read_results(out)).get(g['key'])
+        if hit is None:
+            lock = _claim(out, g['key'])
+            try: lock.acquire(timeout=-1 if wait else 0)
+            except Timeout: return False
+            try:
+                hit = results_index(read_results(out)).get(g['key'])  # finished elsewhere between the two looks?
+                if hit is None:
+                    say(n, g, 'training')
+                    r = run_one(kw['dataset'], kw['data_path'], kw['n_per_class'], kw['epochs'], '' if job.cnn else g['run'], g['seed'], kw['arch'],
+                                kw['bs'], kw['lr'], kw['wd'], kw['model_kwargs'], kw['init_kwargs'], device, progress, cbs,
+                                filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla', attn_kwargs=kw['attn_kwargs'], tensors=job.tensors)
+                    append_result(out, r); rows[n] = r; trained += 1
+                    if verbose: print(f'    test_acc {r["test_acc"]:.4f}, train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
+                    return True
+            finally: lock.release()
+        say(n, g, f'already in {f}, test_acc {hit["test_acc"]:.4f}'); rows[n] = hit
+        return True
+    for n, g in enumerate(job.grid):
+        if not attempt(n, g, wait=False):
+            say(n, g, 'being trained by another process: waiting for it at the end'); deferred.append(n)
+    for n in deferred: attempt(n, job.grid[n], wait=True)
+    df = pd.DataFrame([rows[n] for n in range(len(job.grid))])[RECIPE_COLS + RESULT_COLS]
+    df.attrs['trained'] = trained
+    fig = plot_results(df, job.order, job.title)
+    atomic_write(out/'compare.png', lambda p: fig.savefig(p, format='png', dpi=120))
+    if verbose: print(f'\n{job.title}\n\n{results_table(df, job.order)}\n\nresults: {f}\nfigure:  {out/"compare.png"}')
+    return df
+
 def compare(
     dataset:str='fashion_mnist',   # one of `DATASETS`
     data_path=None,                # where the data is (see `load_dataset`)
@@ -248,49 +488,17 @@ def compare(
     model_kwargs:dict=None,        # for `timm.create_model`, e.g. dict(depth=2) for a quick test, dict(dim=64, kernel_size=5) for a ConvMixer
     init_kwargs:dict=None,         # for `apply_init`, shared by all inits (must be valid for each)
     device=None,                   # None: fastai's `default_device()`
-    progress:bool=True,            # fastai progress bars and per-epoch logs
+    progress:bool|None=None,       # True: fastai's bars; False: silent; None: bars in a terminal or notebook, else a line per epoch
     cbs=None,                      # extra callbacks for every fit
     verbose:bool=True,             # print a line per run and the final table
     filters=None,                  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
     attn=None,                     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
     attn_kwargs:dict=None,         # ViTs: options for the attention conversion, shared by all kinds (must be valid for each)
+    img_size=None,                 # 'folder' only: resize every image to this side, or (height, width)
 )->pd.DataFrame: # one row per (init or filters, attn, seed), recipe and result columns
-    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed with one recipe; results in `out/results.csv`, figure in `out/compare.png`."
-    runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs)
-    cnn, out = is_convmixer(arch), Path(out)
-    if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
-    attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
-    cached = {run_key(r): r for r in read_results(out).to_dict('records')}
-    def recipe(run, a, seed): # the recipe columns known before loading the data (all but n_train)
-        init, cols = _variant(cnn, run, a, attn_kwargs)
-        return dict(dataset=dataset, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
-                    init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class, epochs=epochs,
-                    bs=bs, lr=lr, wd=wd)
-    def lookup(probe):
-        return next((r for k, r in cached.items() if all(_fmt_key(v) == k[RECIPE_COLS.index(c)] for c, v in probe.items())), None)
-    grid = [(i, a, s) for i in runs for a in attns for s in seeds]
-    if any(lookup(recipe(*g)) is None for g in grid): check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters, attn, attn_kwargs)
-    rows, trained = [], 0
-    for n, (run, a, seed) in enumerate(grid, 1):
-        if verbose: print(f"[{n}/{len(grid)}] {'filters' if cnn else 'init'}={run}{'' if cnn else f' attn={a}'} seed={seed}:", end=' ', flush=True)
-        hit = lookup(recipe(run, a, seed))
-        if hit is not None:
-            if verbose: print(f'already in {out/"results.csv"}, test_acc {hit["test_acc"]:.4f}')
-            rows.append(hit); continue
-        if verbose: print('training', flush=True)
-        r = run_one(dataset, data_path, n_per_class, epochs, '' if cnn else run, seed, arch, bs, lr, wd, model_kwargs, init_kwargs, device,
-                    progress, cbs, filters=run if cnn else 'learned', attn=a or 'vanilla', attn_kwargs=attn_kwargs)
-        append_result(out, r); cached[run_key(r)] = r; rows.append(r); trained += 1
-        if verbose: print(f'    test_acc {r["test_acc"]:.4f}, train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
-    df = pd.DataFrame(rows)[RECIPE_COLS + RESULT_COLS]
-    df.attrs['trained'] = trained
-    mk = f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else ''
-    title = f'{dataset}, {n_per_class}/class ({df.n_train.iloc[0]} images), {arch}{mk}, {epochs} epochs, seeds {",".join(map(str, seeds))}'
-    order = runs if cnn else [label(i, a) for i in runs for a in attns]
-    fig = plot_results(df, order, title)
-    atomic_write(out/'compare.png', lambda f: fig.savefig(f, format='png', dpi=120))
-    if verbose: print(f'\n{title}\n\n{results_table(df, order)}\n\nresults: {out/"results.csv"}\nfigure:  {out/"compare.png"}')
-    return df
+    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed with one recipe; results in `out/results.csv`, figure in `out/compare.png`. Everything is checked (`plan_compare`) before the first run trains."
+    job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size)
+    return run_compare(job, device, progress, cbs, verbose)
 
 # %% ../nbs/04_compare.ipynb #81ebd5e3
 @call_parse
@@ -300,15 +508,18 @@ def main(
     n_per_class:int=100,                        # training images per class
     epochs:int=30,                              # epochs per run
     inits:str=None,                             # ViTs: comma-separated init names: timm, torch, mimetic, impulse, impulse-opt, impulse-paper (default: timm,torch,mimetic,impulse)
-    seeds:str='0',                              # comma-separated seeds
+    seeds:str='0',                              # comma-separated seeds, each in 0..4294967295
     arch:str='vit_pico_patch4_28',              # timm ViT name, or a ConvMixer preset: convmixer_128_4_k3_p2, convmixer_256_8_k3_p2, convmixer_512_6_k3_p2, convmixer_512_6_k5_p2
     bs:int=128,                                 # batch size
     lr:float=1e-3,                              # peak learning rate (one-cycle)
+    wd:float=0.05,                              # decoupled weight decay
     out:str='runs/compare',                     # output folder: results.csv, compare.png
     filters:str=None,                           # ConvMixers: comma-separated MODE (trainable) or MODE-frozen, MODE in learned, random, impulse, box (default: learned,random-frozen,impulse-frozen,box-frozen)
     model_kwargs:str=None,                      # JSON options for the model, e.g. '{"dim": 64, "kernel_size": 5}' (ConvMixer width, kernel) or '{"depth": 2}'
+    init_kwargs:str=None,                       # ViTs: JSON options for the initialisers, e.g. '{"kernel_size": 5}'
     attn:str=None,                              # ViTs: comma-separated attention kinds: vanilla, gpsa, ibit, ibit-softmax (default: vanilla)
     attn_kwargs:str=None,                       # ViTs: JSON options for the attention conversion, e.g. '{"n_gpsa": 4}' or '{"rank": 16}'
+    img_size:str=None,                          # --dataset folder only: resize every image to H or H,W pixels (centre crop, then resize)
 ):
     "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe: prints a Markdown table, writes results.csv and compare.png."
     import matplotlib; matplotlib.use('Agg')
@@ -317,7 +528,7 @@ def main(
         except json.JSONDecodeError as e: raise CliError(f'structinit-compare: {opt} is not valid JSON ({e}): {v!r}') from None
         if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
         return d
-    mk, ak = _json('--model-kwargs', model_kwargs), _json('--attn-kwargs', attn_kwargs)
-    try: check_request(dataset, arch, inits, seeds, data_path, n_per_class, filters, attn, ak)
-    except (ValueError, FileNotFoundError) as e: raise CliError(f'structinit-compare: {e}') from None
-    compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, out=out, model_kwargs=mk, filters=filters, attn=attn, attn_kwargs=ak)
+    mk, ik, ak = _json('--model-kwargs', model_kwargs), _json('--init-kwargs', init_kwargs), _json('--attn-kwargs', attn_kwargs)
+    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size)
+    except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
+    run_compare(job)

@@ -6,11 +6,13 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import time, warnings, inspect
+import sys, time, warnings, inspect
 import torch
 from torch import nn
 import timm
+from timm.models.vision_transformer import VisionTransformer
 from fastcore.basics import store_attr
+from fastcore.foundation import L
 from fastai.torch_core import set_seed
 from fastai.data.transforms import get_c
 from fastai.callback.core import Callback, CancelValidException
@@ -18,20 +20,23 @@ from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.schedule import fit_one_cycle  # patches `Learner.fit_one_cycle`
 from fastai.learner import Learner
+from fastprogress.core import IN_NOTEBOOK
 from fastai.losses import LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy
 from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
 import structinit.models  # registers the kit's ViT presets in timm
 import structinit.convmixer  # registers the kit's ConvMixer presets in timm
-from .init import apply_init, INIT_METHODS
+from .init import apply_init, check_init, INIT_METHODS
 from .convmixer import MODES, spatial_filters
-from .attention import to_gpsa
-from .ibit import to_ibit
+from .attention import to_gpsa, check_gpsa
+from .ibit import to_ibit, check_ibit
 
 # %% auto #0
-__all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_ALIASES', 'ATTN_NAMES', 'resolve_init', 'resolve_attn', 'apply_attn',
-           'ValidateAtEnd', 'recipe_learner', 'vit_learner', 'convmixer_learner']
+__all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
+           'CNN_DATA_KWARGS', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
+           'check_vit_request', 'check_convmixer_request', 'recipe_learner', 'vit_learner', 'convmixer_learner',
+           'EpochLine', 'progress_mode', 'fit_recipe']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -49,6 +54,7 @@ def resolve_init(
 
 # %% ../nbs/03_learner.ipynb #48e40abe
 ATTN_KINDS = {'vanilla': None, 'gpsa': to_gpsa, 'ibit': to_ibit}            # name -> conversion (None: timm's attention as built)
+ATTN_CHECKS = {'gpsa': check_gpsa, 'ibit': check_ibit}                   # name -> its validation, which never touches the model
 ATTN_ALIASES = {'ibit-softmax': ('ibit', dict(form='softmax'))}          # name -> (kind, options)
 ATTN_NAMES = (*ATTN_KINDS, *ATTN_ALIASES)
 
@@ -93,6 +99,65 @@ class ValidateAtEnd(Callback):
         self._t = time.perf_counter()
     def after_validate(self):
         if self._t is not None: self.valid_s, self._t = time.perf_counter() - self._t, None
+
+# %% ../nbs/03_learner.ipynb #c04a31d2
+MAX_SEED = 2**32 - 1  # numpy's seed range, which fastai's `set_seed` uses
+VIT_DATA_KWARGS = {'img_size': 'the image size of the data', 'in_chans': 'the channels of the images', 'num_classes': 'the classes of the data (n_out= overrides it)'}
+CNN_DATA_KWARGS = {**VIT_DATA_KWARGS, 'filters': 'filters=', 'freeze': 'freeze=', 'seed': 'seed='}
+
+def meta_model(
+    arch:str,              # a timm model name
+    model_kwargs:dict=None,# the user's options for `timm.create_model`
+    kit_kwargs:dict=None,  # the options the kit sets, name -> where the value comes from; refused in `model_kwargs`
+    **kit,                 # the kit's values of those options (img_size=, in_chans=, num_classes=, ...)
+)->nn.Module: # the model on the meta device: shapes, no storage
+    "`timm.create_model(arch, **kit, **model_kwargs)` on the `meta` device, to check a request before anything is built; raises ValueError on an unknown arch, an option the model does not take, or one the kit sets itself."
+    if not timm.is_model(arch):
+        raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS + structinit.convmixer.PRESETS)}")
+    mk, kit_kwargs = dict(model_kwargs or {}), kit_kwargs or {}
+    own = [k for k in mk if k in kit_kwargs]
+    if own: raise ValueError(f"model_kwargs may not set {', '.join(own)}: the kit sets " + '; '.join(f'{k} from {kit_kwargs[k]}' for k in own)
+                             + (" (resize a folder dataset with --img-size, or get_dls(size=...))" if 'img_size' in own else ''))
+    try:
+        with torch.device('meta'): return timm.create_model(arch, **kit, **mk)
+    except (TypeError, ValueError, AssertionError, RuntimeError, NotImplementedError) as e:
+        raise ValueError(f"model_kwargs {mk} do not build {arch}: {type(e).__name__}: {e}") from None
+
+def check_seed(seed):
+    "Raise ValueError unless `seed` is None or an integer in 0..`MAX_SEED`."
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
+        raise ValueError(f"seed must be an integer in 0..{MAX_SEED} (numpy's seed range, used by fastai's set_seed), got {seed!r}")
+
+def check_vit_request(
+    arch:str, init:str='impulse', attn:str='vanilla',
+    img_size=28, in_chans:int=1, n_out:int=10, # what the data gives: side or (h, w), channels, classes
+    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None, seed:int=None, # as for `vit_learner`
+)->tuple: # (init method, its options, attention kind, its options), as `resolve_init` and `resolve_attn` give them
+    "Check everything `vit_learner` would build, on a meta model, before anything is built; raises ValueError (or TypeError on a model that is not a timm ViT) saying what to change."
+    method, init_opts = resolve_init(init, init_kwargs)
+    kind, attn_opts = resolve_attn(attn, attn_kwargs)
+    check_seed(seed)
+    bare = meta_model(arch)
+    if not isinstance(bare, VisionTransformer):
+        raise TypeError(f"{arch} builds a {type(bare).__name__}, not a timm VisionTransformer: vit_learner, apply_init and the attention kinds need a timm ViT "
+                        f"(the kit's presets: {', '.join(structinit.models.PRESETS)}; ConvMixers go through convmixer_learner)")
+    m = meta_model(arch, model_kwargs, VIT_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out)
+    check_init(m, method, **init_opts)
+    if kind in ATTN_CHECKS: ATTN_CHECKS[kind](m, **attn_opts)
+    return method, init_opts, kind, attn_opts
+
+def check_convmixer_request(
+    arch:str, filters:str='learned', freeze:bool=False,
+    img_size:int=28, in_chans:int=1, n_out:int=10, # what the data gives: the smaller image side, channels, classes
+    model_kwargs:dict=None, seed:int=None, # as for `convmixer_learner`
+):
+    "Check everything `convmixer_learner` would build, on a meta model; raises ValueError saying what to change."
+    if arch not in structinit.convmixer.PRESETS:
+        raise ValueError(f"unknown ConvMixer arch {arch!r}; valid: {', '.join(structinit.convmixer.PRESETS)}")
+    if filters not in MODES: raise ValueError(f"unknown filters {filters!r}; valid: {', '.join(MODES)}")
+    if filters == 'learned' and freeze: raise ValueError("filters='learned' means trained filters; frozen default-init filters are filters='random', freeze=True")
+    check_seed(seed)
+    meta_model(arch, model_kwargs, CNN_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out, filters=filters, freeze=freeze, seed=0)
 
 # %% ../nbs/03_learner.ipynb #cb937842
 def _input_shape(dls):
@@ -155,22 +220,20 @@ def vit_learner(
     init_kwargs:dict=None,        # options for `apply_init` (e.g. `kernel_size`, `steps`); override an alias's
     attn_kwargs:dict=None,        # options for the attention conversion (`to_gpsa`, `to_ibit`), e.g. `n_gpsa`, `rank`
     model_kwargs:dict=None,       # options for `timm.create_model` (e.g. `depth`, `pos_embed`, `global_pool`)
-    seed:int=None,                # `set_seed(seed, reproducible=True)` and the init seed; None: no seeding
+    seed:int=None,                # `set_seed(seed, reproducible=True)` and the init seed, in 0..`MAX_SEED`; None: no seeding
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
     mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "A fastai `Learner` for timm ViT `arch` initialised by `init`, with attention kind `attn`; raises ValueError on an unknown init, attn or arch, on options they do not take, on missing classes, or on mixed precision without CUDA."
-    method, init_opts = resolve_init(init, init_kwargs)
-    _, attn_opts = resolve_attn(attn, attn_kwargs)  # fail before building anything
-    if not timm.is_model(arch):
-        raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS)}")
+    "A fastai `Learner` for timm ViT `arch` initialised by `init`, with attention kind `attn`; raises before building anything (`check_vit_request`): ValueError on an unknown init, attn or arch, on options they do not take, on model options the kit sets, a seed out of range, missing classes, or mixed precision without CUDA; TypeError on a model that is not a timm ViT."
     n_out = _n_out(dls, n_out)
-    dev, _, _ = _device_options(dls, mixed_precision, channels_last)  # fail before building anything
-    if seed is not None: set_seed(seed, reproducible=True)
+    dev, _, _ = _device_options(dls, mixed_precision, channels_last)
     C, H, W = _input_shape(dls)
-    model = timm.create_model(arch, img_size=H if H == W else (H, W), in_chans=C, num_classes=n_out, **(model_kwargs or {}))
+    img_size = H if H == W else (H, W)
+    method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, model_kwargs, init_kwargs, attn_kwargs, seed)  # fail before building anything
+    if seed is not None: set_seed(seed, reproducible=True)
+    model = timm.create_model(arch, img_size=img_size, in_chans=C, num_classes=n_out, **(model_kwargs or {}))
     init_opts.setdefault('seed', seed if seed is not None else int(torch.randint(0, 2**31 - 1, ())))
     apply_init(model.to(dev), method, **init_opts)
     apply_attn(model, attn, **(attn_kwargs or {}))
@@ -199,18 +262,44 @@ def convmixer_learner(
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipe; raises ValueError on an unknown arch or mode, learned+frozen, missing classes, or mixed precision without CUDA."
-    if arch not in structinit.convmixer.PRESETS:
-        raise ValueError(f"unknown ConvMixer arch {arch!r}; valid: {', '.join(structinit.convmixer.PRESETS)}")
-    if filters not in MODES: raise ValueError(f"unknown filters {filters!r}; valid: {', '.join(MODES)}")
-    if filters == 'learned' and freeze: raise ValueError("filters='learned' means trained filters; frozen default-init filters are filters='random', freeze=True")
+    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipe; raises before building anything (`check_convmixer_request`): ValueError on an unknown arch or mode, learned+frozen, model options it does not take or the kit sets, a seed out of range, missing classes, or mixed precision without CUDA."
     n_out = _n_out(dls, n_out)
-    _device_options(dls, mixed_precision, channels_last)  # fail before building anything
-    if seed is not None: set_seed(seed, reproducible=True)
+    _device_options(dls, mixed_precision, channels_last)
     C, H, W = _input_shape(dls)
+    check_convmixer_request(arch, filters, freeze, min(H, W), C, n_out, model_kwargs, seed)  # fail before building anything
+    if seed is not None: set_seed(seed, reproducible=True)
     model = timm.create_model(arch, in_chans=C, num_classes=n_out, img_size=min(H, W), filters=filters, freeze=freeze,
                               seed=seed, **(model_kwargs or {}))
     learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, **kwargs)
     store_attr('arch,filters,freeze,n_out,seed', self=learn)
     learn.filter_seed = model.filter_seed
     return learn
+
+# %% ../nbs/03_learner.ipynb #4b672cb5
+class EpochLine(Callback):
+    "Print one plain line per epoch with the `Recorder`'s values (epoch, losses, metrics, time), for output that is not a terminal."
+    order = 55  # after the Recorder (50), which has put the epoch's values in `recorder.log`
+    def __init__(self, file=None): self.file = file  # a text stream; None: `sys.stdout` at print time
+    def after_epoch(self):
+        r = self.recorder; log = list(r.log)
+        vals, t = (log[1:-1], log[-1]) if r.add_time else (log[1:], None)
+        parts = [f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(r.metric_names[1:], vals)]
+        print(f"epoch {self.epoch + 1}/{self.n_epoch}: " + ', '.join(parts + ([f'time {t}'] if t else [])), file=self.file or sys.stdout, flush=True)
+
+def progress_mode(progress:bool|None=None, # True: fastai's bars; False: nothing; None: bars in a terminal or notebook, else lines
+                  stream=None, # the output that would show them; None: `sys.stdout`
+                 )->str: # 'bars', 'lines' or 'none'
+    "How a fit reports progress: fastai's progress bars, `EpochLine`'s one line per epoch, or nothing."
+    if progress is not None: return 'bars' if progress else 'none'
+    stream = stream or sys.stdout
+    return 'bars' if IN_NOTEBOOK or (hasattr(stream, 'isatty') and stream.isatty()) else 'lines'
+
+def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
+               epochs:int, # epochs of `fit_one_cycle` at the learner's lr
+               progress:bool|None=None, # see `progress_mode`
+               cbs=None, # extra callbacks for this fit
+              ):
+    "`learn.fit_one_cycle(epochs)` reporting progress as `progress_mode(progress)` says."
+    mode, cbs = progress_mode(progress), list(L(cbs))
+    if mode == 'bars': return learn.fit_one_cycle(epochs, cbs=cbs)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, cbs=cbs + [EpochLine()] * (mode == 'lines'))
