@@ -7,6 +7,7 @@ Docs: https://structinit.github.io/structinit/bench.html.md"""
 # %% ../nbs/90_bench.ipynb #03ca5124
 from __future__ import annotations
 import os, time, platform, datetime
+from pathlib import Path
 from contextlib import nullcontext
 import pandas as pd, torch, timm
 from fastcore.script import call_parse, CliError
@@ -15,10 +16,11 @@ import structinit.convmixer  # registers the ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
 from .data import get_dls, pipeline_throughput
 from .learner import apply_attn, ATTN_NAMES
+from .compare import check_out, atomic_write
 
 # %% auto #0
 __all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'available_devices', 'check_device',
-           'init_times', 'train_throughput', 'attn_step_times', 'bench', 'bench_table', 'main']
+           'init_times', 'train_throughput', 'attn_step_times', 'bench', 'bench_table', 'check_csv_out', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -239,18 +241,25 @@ def bench_table(df:pd.DataFrame)->str:
     return '\n'.join(lines)
 
 # %% ../nbs/90_bench.ipynb #cf0d8769
+def check_csv_out(out # the CSV file to write
+                 )->Path:
+    "Refuse, before any benchmark work, a CSV path that is a folder or sits where nothing can be written (the folder check of `structinit.compare.check_out`)."
+    p = Path(out).expanduser()
+    if p.is_dir(): raise ValueError(f"--out {p} is a folder: give the name of the CSV file to write, e.g. {p/'bench.csv'}")
+    check_out(p.parent)
+    return p
+
 @call_parse
 def main(
     quick:bool=False, # rough figures, faster: fewer repeats, steps and batches
     device:str=None,  # 'cpu', 'cuda', 'cuda:1', ...; default: CUDA if available, else CPU; a device that is not there is refused at once
-    out:str=None,     # also write the rows to this CSV file
+    out:str=None,     # also write the rows to this CSV file (checked before the benchmark, written whole at the end)
 ):
     "Benchmark structinit: init time per method (ViT-Tiny, ViT-Base/16), training throughput (ViTs; ConvMixer presets with trainable vs frozen filters) and data-pipeline throughput; prints a Markdown table."
-    try: dev = check_device(device)
+    try: dev, out = check_device(device), (check_csv_out(out) if out else None)
     except ValueError as e: raise CliError(f'structinit-bench: {e}') from None
     df = bench(quick=quick, device=dev)
     print(bench_table(df))
     if out:
-        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-        df.assign(machine=df.attrs['header'], run_s=round(df.attrs['seconds'])).to_csv(out, index=False)
+        atomic_write(out, lambda f: df.assign(machine=df.attrs['header'], run_s=round(df.attrs['seconds'])).to_csv(f, index=False))
         print(f'\nwritten: {out}')

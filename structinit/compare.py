@@ -172,7 +172,7 @@ def run_one(
     model_kwargs:dict=None,      # for `timm.create_model` (e.g. depth=2 for tests, dim=64 for a ConvMixer)
     init_kwargs:dict=None,       # for `apply_init`
     device=None,                 # None: fastai's `default_device()`
-    progress:bool|None=None,     # True: fastai's bars; False: silent; None: bars in a terminal or notebook, else a line per epoch
+    progress:bool|str|None=None, # True: fastai's bars; False: silent; 'lines': a line per epoch; None: bars in a terminal or notebook, else lines
     cbs=None,                    # extra callbacks for the fit
     filters:str='learned',       # ConvMixers: a `--filters` item, e.g. 'impulse-frozen' (`parse_filter`)
     attn:str='vanilla',          # ViTs: attention kind, one of `ATTN_NAMES` (ignored for a ConvMixer)
@@ -428,7 +428,7 @@ def plan_compare(
 
 def run_compare(job:CompareJob, # from `plan_compare`
                 device=None, # None: fastai's `default_device()`
-                progress:bool|None=None, # see `fit_recipe`
+                progress:bool|str|None=None, # see `fit_recipe`
                 cbs=None, # extra callbacks for every fit
                 verbose:bool=True, # print a line per run and the final table
                )->pd.DataFrame:
@@ -488,7 +488,7 @@ def compare(
     model_kwargs:dict=None,        # for `timm.create_model`, e.g. dict(depth=2) for a quick test, dict(dim=64, kernel_size=5) for a ConvMixer
     init_kwargs:dict=None,         # for `apply_init`, shared by all inits (must be valid for each)
     device=None,                   # None: fastai's `default_device()`
-    progress:bool|None=None,       # True: fastai's bars; False: silent; None: bars in a terminal or notebook, else a line per epoch
+    progress:bool|str|None=None,   # True: fastai's bars; False: silent; 'lines': a line per epoch; None: bars in a terminal or notebook, else lines
     cbs=None,                      # extra callbacks for every fit
     verbose:bool=True,             # print a line per run and the final table
     filters=None,                  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`

@@ -34,9 +34,9 @@ from .ibit import to_ibit, check_ibit
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'CNN_DATA_KWARGS', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
-           'check_vit_request', 'check_convmixer_request', 'recipe_learner', 'vit_learner', 'convmixer_learner',
-           'EpochLine', 'progress_mode', 'fit_recipe']
+           'CNN_DATA_KWARGS', 'PROGRESS_MODES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd',
+           'meta_model', 'check_seed', 'check_vit_request', 'check_convmixer_request', 'recipe_learner', 'vit_learner',
+           'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -286,17 +286,23 @@ class EpochLine(Callback):
         parts = [f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(r.metric_names[1:], vals)]
         print(f"epoch {self.epoch + 1}/{self.n_epoch}: " + ', '.join(parts + ([f'time {t}'] if t else [])), file=self.file or sys.stdout, flush=True)
 
-def progress_mode(progress:bool|None=None, # True: fastai's bars; False: nothing; None: bars in a terminal or notebook, else lines
-                  stream=None, # the output that would show them; None: `sys.stdout`
-                 )->str: # 'bars', 'lines' or 'none'
-    "How a fit reports progress: fastai's progress bars, `EpochLine`'s one line per epoch, or nothing."
-    if progress is not None: return 'bars' if progress else 'none'
-    stream = stream or sys.stdout
-    return 'bars' if IN_NOTEBOOK or (hasattr(stream, 'isatty') and stream.isatty()) else 'lines'
+PROGRESS_MODES = ('bars', 'lines', 'none')
+
+def progress_mode(progress:bool|str|None=None, # True or 'bars': fastai's bars; 'lines': a line per epoch; False or 'none': nothing; None: see below
+                  stream=None, # the output that would show them; None: `sys.stdout`, and bars in a notebook
+                 )->str: # one of `PROGRESS_MODES`
+    "How a fit reports progress: fastai's progress bars, `EpochLine`'s one line per epoch, or nothing; None chooses bars in a notebook or a terminal, else lines."
+    if progress is None:
+        if stream is None and IN_NOTEBOOK: return 'bars'
+        stream = stream or sys.stdout
+        return 'bars' if hasattr(stream, 'isatty') and stream.isatty() else 'lines'
+    mode = {True: 'bars', False: 'none'}.get(progress, progress) if isinstance(progress, bool) else progress
+    if mode not in PROGRESS_MODES: raise ValueError(f"progress={progress!r}; valid: True, False, None, {', '.join(map(repr, PROGRESS_MODES))}")
+    return mode
 
 def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
                epochs:int, # epochs of `fit_one_cycle` at the learner's lr
-               progress:bool|None=None, # see `progress_mode`
+               progress:bool|str|None=None, # see `progress_mode`
                cbs=None, # extra callbacks for this fit
               ):
     "`learn.fit_one_cycle(epochs)` reporting progress as `progress_mode(progress)` says."
