@@ -246,7 +246,7 @@ def _check_value(c, v):
     if c in FLOAT_COLS:
         try: x = float(v)
         except ValueError: raise ValueError(f"{c} must be a number, got {v!r}") from None
-        if not math.isfinite(x) or (c == 'test_acc' and not 0 <= x <= 1): raise ValueError(f"{c} out of range: {v!r}")
+        if not math.isfinite(x) or (c == 'test_acc' and (x < 0 or x > 1)): raise ValueError(f"{c} out of range: {v!r}")
         return x
     if c in JSON_COLS:
         try: d = json.loads(v)
