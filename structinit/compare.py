@@ -18,14 +18,15 @@ from .data import ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerp
 from .models import PRESETS
 from .convmixer import PRESETS as CNN_PRESETS, MODES
 from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
-                                check_vit_request, check_convmixer_request, MAX_SEED)
+                                check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs)
 
 # %% auto #0
-__all__ = ['DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'LEGACY_COLS', 'INT_COLS',
-           'FLOAT_COLS', 'JSON_COLS', 'is_convmixer', 'parse_filter', 'filter_name', 'check_numbers', 'parse_img_size',
-           'check_request', 'check_models', 'data_identity', 'run_one', 'run_key', 'atomic_write', 'ResultsFileError',
-           'read_results', 'results_index', 'append_result', 'run_labels', 'label', 'results_table', 'plot_results',
-           'check_out', 'CompareJob', 'plan_compare', 'run_compare', 'compare', 'main']
+__all__ = ['DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS',
+           'FLOAT_COLS', 'JSON_COLS', 'DEFAULT_EPOCHS', 'is_convmixer', 'parse_filter', 'filter_name', 'parse_sizes',
+           'size_args', 'check_numbers', 'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one',
+           'run_key', 'atomic_write', 'ResultsFileError', 'read_results', 'results_index', 'append_result',
+           'run_labels', 'label', 'results_table', 'plot_results', 'check_out', 'CompareJob', 'plan_budget',
+           'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare', 'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -65,13 +66,42 @@ def _check_number(name, v, typ, lo, hi=None, lo_open=False):
         rng = f"{'>' if lo_open else '>='} {lo}" + (f' and <= {hi}' if hi is not None else '')
         raise ValueError(f"{name} must be a finite {'integer' if typ is int else 'number'} {rng}, got {v!r}")
 
-def check_numbers(epochs=30, bs=128, lr=1e-3, wd=.05, n_per_class=100)->None:
-    "Raise ValueError, naming the option, on a training number that cannot make a run (epochs or bs < 1, lr <= 0, wd < 0, n_per_class < 1, or not finite)."
-    _check_number('epochs (--epochs)', epochs, int, 1)
+def parse_sizes(v # `--n-per-class`: an int, 'all', a fraction in (0, 1), or a list / comma-separated string of them
+               )->list: # canonical size specs as strings: '100', 'all', '0.05'
+    "The training-set sizes of a grid: images per class (an integer >= 1), `all` (the whole training set) or a fraction of each class in (0, 1); raises ValueError on anything else, on repeats, and on an empty list."
+    if isinstance(v, (bool, np.bool_)): raise ValueError(f"n_per_class (--n-per-class) must be sizes, got {v!r}")
+    items = _as_list(v) if isinstance(v, (str, list, tuple)) else [v]
+    out = []
+    for o in items:
+        s = str(o).strip().lower()
+        if s == 'all': out.append('all'); continue
+        if isinstance(o, (bool, np.bool_)): s = '?'
+        if re.fullmatch(r'\d+', s) or (isinstance(o, (int, np.integer)) and not isinstance(o, (bool, np.bool_))):
+            if int(s) < 1: raise ValueError(f"n_per_class (--n-per-class) must be at least 1 image per class, got {o!r}")
+            out.append(str(int(s))); continue
+        try: f = float(s)
+        except ValueError: f = None
+        if f is None or not math.isfinite(f) or not 0 < f < 1 or (isinstance(o, float) and f.is_integer()):
+            raise ValueError(f"n_per_class (--n-per-class) items must be images per class (an integer >= 1), 'all', or a fraction in (0, 1) such as 0.05; got {o!r}")
+        out.append(repr(f))
+    if not out: raise ValueError("n_per_class (--n-per-class) is empty: give sizes such as 10,100,all")
+    if len(set(out)) < len(out): raise ValueError(f"n_per_class (--n-per-class) repeats a size: {out}")
+    return out
+
+def size_args(spec:str)->dict:
+    "A canonical size spec (`parse_sizes`) as the `n_per_class=` / `frac=` arguments of `subset_idxs` and `get_dls` ('all': neither)."
+    if spec == 'all': return dict(n_per_class=None, frac=None)
+    return dict(n_per_class=int(spec), frac=None) if re.fullmatch(r'\d+', spec) else dict(n_per_class=None, frac=float(spec))
+
+def check_numbers(epochs=30, bs=128, lr=1e-3, wd=.05, n_per_class=100, steps=None)->None:
+    "Raise ValueError, naming the option, on a training number that cannot make a run (epochs, steps or bs < 1, lr <= 0, wd < 0, not finite; sizes that `parse_sizes` refuses; both or neither of epochs and steps)."
+    if (epochs is None) == (steps is None): raise ValueError(f"give one budget, epochs (--epochs) or steps (--steps), not {'both' if steps is not None else 'neither'}")
+    if epochs is not None: _check_number('epochs (--epochs)', epochs, int, 1)
+    if steps is not None: _check_number('steps (--steps)', steps, int, 1)
     _check_number('bs (--bs)', bs, int, 1)
     _check_number('lr (--lr)', lr, float, 0, lo_open=True)
     _check_number('wd (--wd)', wd, float, 0)
-    _check_number('n_per_class (--n-per-class)', n_per_class, int, 1)
+    parse_sizes(n_per_class)
 
 def parse_img_size(v)->int|tuple|None:
     "`--img-size` as None, an int side, or (height, width): from an int, a tuple, or the strings '32' and '28,32'; raises ValueError."
@@ -87,7 +117,7 @@ def check_request(
     inits=None,    # ViTs: init names, a list or a comma-separated string; None: `DEFAULT_INITS`
     seeds=0,       # seeds: a list of ints or a comma-separated string, each in 0..`MAX_SEED`
     data_path=None,# where the data is; needed for 'folder'
-    n_per_class:int=None, # if given, also load the data and check that each class has that many training images
+    n_per_class=None, # sizes (`parse_sizes`); if given, also load the data and check that each class has that many training images
     filters=None,  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
     attn=None,     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
     attn_kwargs:dict=None, # ViTs: options for the attention conversion, checked against every kind in `attn`
@@ -123,8 +153,8 @@ def check_request(
     bad = [s for s in seeds if not 0 <= s <= MAX_SEED]
     if bad: raise ValueError(f"seeds must lie in 0..{MAX_SEED} (numpy's seed range), got {', '.join(map(str, bad))}")
     if n_per_class is not None:
-        _check_number('n_per_class (--n-per-class)', n_per_class, int, 1)
-        subset_idxs(load_dataset(dataset, data_path, size=parse_img_size(img_size))[0].y, n_per_class)
+        sizes = parse_sizes(n_per_class); y = load_dataset(dataset, data_path, size=parse_img_size(img_size))[0].y
+        for s in sizes: subset_idxs(y, **size_args(s))
     return runs, seeds
 
 def check_models(
@@ -144,8 +174,9 @@ def check_models(
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
-               'seed', 'n_per_class', 'n_train', 'epochs', 'bs', 'lr', 'wd']
-RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'device', 'finished']
+               'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd']
+RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'finished']
+BUDGETS = ('epochs', 'steps')  # the `budget` column: which of the two was held fixed across sizes
 
 def data_identity(train:ImageTensors, test:ImageTensors)->dict:
     "The data columns of a run: where the data was loaded from (`source`) and `data_fingerprint` of both splits."
@@ -161,8 +192,8 @@ def _variant(cnn:bool, run:str, attn:str='vanilla', attn_kwargs:dict=None)->tupl
 def run_one(
     dataset:str='fashion_mnist', # one of `DATASETS`
     data_path=None,              # where the data is
-    n_per_class:int=100,         # training images per class
-    epochs:int=30,               # epochs of `fit_one_cycle`
+    n_per_class=100,             # training images per class, 'all', or a fraction of each class (`parse_sizes`, one size)
+    epochs:int=None,             # epochs of `fit_one_cycle`; None: 30, unless `steps` is given
     init:str='impulse',          # ViTs: one of `INIT_NAMES` (ignored for a ConvMixer)
     seed:int=0,                  # seed of the subset, the shuffling, the augmentation and the init
     arch:str='vit_pico_patch4_28', # timm ViT or ConvMixer preset
@@ -179,11 +210,16 @@ def run_one(
     attn_kwargs:dict=None,       # ViTs: options for the attention conversion
     tensors:tuple=None,          # (train, test) `ImageTensors` already loaded; None: `load_dataset(dataset, data_path, img_size)`
     img_size=None,               # 'folder' only: resize to this
+    steps:int=None,              # a budget of optimiser steps instead of epochs (`fit_recipe(steps=)`, `StepBudget`)
 )->dict: # the run's recipe and result columns
-    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with the shared recipe and return its recipe and its test accuracy."
-    check_numbers(epochs, bs, lr, wd, n_per_class)
+    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with the shared recipe for `epochs` or exactly `steps` optimiser steps, and return its recipe and its test accuracy."
+    if epochs is None and steps is None: epochs = 30
+    check_numbers(epochs, bs, lr, wd, n_per_class, steps)
+    sizes = parse_sizes(n_per_class)
+    if len(sizes) != 1: raise ValueError(f"run_one trains one size, got {sizes}: use compare for several")
+    spec = sizes[0]
     if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
-    dls = get_dls(dataset, n_per_class=n_per_class, seed=seed, bs=bs, device=device, tensors=tensors)
+    dls = get_dls(dataset, **size_args(spec), seed=seed, bs=bs, device=device, tensors=tensors)
     cnn = is_convmixer(arch)
     if cnn:
         if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
@@ -194,13 +230,14 @@ def run_one(
                             attn_kwargs=attn_kwargs, cbs=ValidateAtEnd())
     init, cols = _variant(cnn, filters if cnn else init, attn, attn_kwargs)
     t = time.perf_counter()
-    fit_recipe(learn, epochs, progress, cbs)
+    fit_recipe(learn, epochs, progress, cbs, steps=steps)
     total, eval_s = time.perf_counter() - t, learn.validate_at_end.valid_s
     test_loss, test_acc = learn.recorder.values[-1][1:3]
     return dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
-                init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class,
-                n_train=len(dls.train_ds), epochs=epochs, bs=bs, lr=lr, wd=wd, test_acc=float(test_acc), test_loss=float(test_loss),
-                train_s=round(total - eval_s, 2), eval_s=round(eval_s, 2), device=str(dls.device),
+                init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
+                n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(dls.train),
+                bs=bs, lr=lr, wd=wd, test_acc=float(test_acc), test_loss=float(test_loss), train_s=round(total - eval_s, 2), eval_s=round(eval_s, 2),
+                n_classes=int(tensors[0].c), device=str(dls.device),
                 finished=datetime.datetime.now().isoformat(timespec='seconds'))
 
 # %% ../nbs/04_compare.ipynb #4c611a84
@@ -234,8 +271,9 @@ def atomic_write(path:Path, # the file to write; its folder is made if missing
 class ResultsFileError(ValueError):
     "A damaged `results.csv`; the message names the file, the line and what is wrong."
 
-LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': ''}  # added since the first files; None: computed
-INT_COLS, FLOAT_COLS = ('seed', 'n_per_class', 'n_train', 'epochs', 'bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
+LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
+               'budget': 'epochs', 'steps': None, 'n_classes': ''}  # added since the first files; None: computed
+INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs')
 
 def _check_value(c, v):
@@ -253,6 +291,15 @@ def _check_value(c, v):
         except json.JSONDecodeError: raise ValueError(f"{c} must be a JSON object, got {v!r}") from None
         if not isinstance(d, dict): raise ValueError(f"{c} must be a JSON object, got {v!r}")
         return v
+    if c == 'n_per_class':
+        try: ok = parse_sizes(v) == [v]
+        except ValueError: ok = False
+        if not ok: raise ValueError(f"n_per_class must be images per class, 'all' or a fraction in (0, 1), written as the kit writes it, got {v!r}")
+        return v
+    if c == 'n_classes':
+        if v and not re.fullmatch(r'[1-9]\d*', v): raise ValueError(f"n_classes must be empty or a positive integer, got {v!r}")
+        return int(v) if v else ''
+    if c == 'budget' and v not in BUDGETS: raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {v!r}")
     if c == 'frozen':
         if v not in ('', 'True', 'False'): raise ValueError(f"frozen must be empty, True or False, got {v!r}")
         return {'': '', 'True': True, 'False': False}[v]
@@ -294,7 +341,9 @@ def read_results(out # the output folder of `compare`
     df = pd.DataFrame(rows, columns=header)
     for c, v in LEGACY_COLS.items():
         if c in df.columns: continue
-        df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '') if c == 'attn' else v
+        if c == 'attn': df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '')
+        elif c == 'steps': df[c] = [int(e) * steps_per_epoch(int(n), int(b)) for e, n, b in zip(df.epochs, df.n_train, df.bs)]  # epochs budget: E x batches
+        else: df[c] = v
     df = df[known]
     seen = {}
     for n, r in zip(lines, df.to_dict('records')):
@@ -353,19 +402,26 @@ def plot_results(df:pd.DataFrame, # rows of `compare`
                  inits:list=None, # bar order (inits or filters); None: as they appear
                  title:str=None,
                 )->Figure:
-    "Bar per init (or filters) at the mean test accuracy, a dot per seed."
+    "Bar per init (or filters) at the mean test accuracy, a dot per seed; one panel per training-set size when `df` has several."
     lab = run_labels(df); inits = inits or list(dict.fromkeys(lab))
-    fig = Figure(figsize=(1.2 * len(inits) + 2, 3.6)); ax = fig.subplots()
+    sizes = list(dict.fromkeys(df.n_per_class.astype(str))) if 'n_per_class' in df.columns else ['']
+    fig = Figure(figsize=((1.2 * len(inits) + 2) * (1 if len(sizes) == 1 else .75 * len(sizes)), 3.6)); axs = fig.subplots(1, len(sizes), squeeze=False)[0]
     rng = np.random.default_rng(0)
-    for j, i in enumerate(inits):
-        acc = df[lab == i].test_acc.to_numpy() * 100
-        ax.bar(j, acc.mean(), color=f'C{j}', alpha=.5, width=.6)
-        ax.scatter(j + rng.uniform(-.12, .12, len(acc)), acc, color=f'C{j}', edgecolor='k', zorder=3, s=25)
-        ax.text(j + .32, acc.mean(), f'{acc.mean():.1f}', ha='left', va='center', fontsize=9)
-    lo = df.test_acc.min() * 100
-    ax.set_ylim(max(0, lo - 10), min(100, df.test_acc.max() * 100 + 5))
-    ax.set_xticks(range(len(inits)), inits, fontsize=8 if len(inits) > 5 else None); ax.set_xlim(-.5, len(inits) - .1); ax.set_ylabel('test accuracy (%)')
-    if title: ax.set_title(title, fontsize=9)
+    for ax, sz in zip(axs, sizes):
+        at = (df.n_per_class.astype(str) == sz) if sz else pd.Series(True, index=df.index)
+        shown = [i for i in inits if ((lab == i) & at).any()]
+        for j, i in enumerate(shown):
+            acc = df[(lab == i) & at].test_acc.to_numpy() * 100
+            ax.bar(j, acc.mean(), color=f'C{inits.index(i)}', alpha=.5, width=.6)
+            ax.scatter(j + rng.uniform(-.12, .12, len(acc)), acc, color=f'C{inits.index(i)}', edgecolor='k', zorder=3, s=25)
+            ax.text(j + .32, acc.mean(), f'{acc.mean():.1f}', ha='left', va='center', fontsize=9)
+        d = df[at]
+        ax.set_ylim(max(0, d.test_acc.min() * 100 - 10), min(100, d.test_acc.max() * 100 + 5))
+        ax.set_xticks(range(len(shown)), shown, fontsize=8 if len(shown) > 5 or len(sizes) > 1 else None, rotation=90 if len(sizes) > 1 else 0)
+        ax.set_xlim(-.5, len(shown) - .1)
+        if len(sizes) > 1: ax.set_title(f'{sz} per class', fontsize=9)
+    axs[0].set_ylabel('test accuracy (%)')
+    if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -390,17 +446,36 @@ def _claim(out:Path, key:tuple)->FileLock:
 
 @dataclass
 class CompareJob:
-    "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the output folder."
-    out:Path; cnn:bool; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict
+    "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the sizes and budget, the output folder."
+    out:Path; cnn:bool; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict; sizes:list; budget:dict
+
+DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
+
+def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
+                n_trains:list, # training images at each size
+                bs:int, epochs:int=None, steps:int=None,
+               )->tuple: # (budget dict(budget=, epochs= or steps=), [(epochs, steps) per size])
+    "The budget of a grid: `steps` at every size (ConViT's protocol), or `epochs` at every size; with neither, `DEFAULT_EPOCHS` epochs for one size, and for several the steps of `DEFAULT_EPOCHS` epochs of the largest (every size gets the full set's steps)."
+    spe = [steps_per_epoch(n, bs) for n in n_trains]
+    if epochs is None and steps is None:
+        if len(sizes) == 1: epochs = DEFAULT_EPOCHS
+        else: steps = DEFAULT_EPOCHS * spe[int(np.argmax(n_trains))]
+    if steps is not None: return dict(budget='steps', steps=steps), [(budget_epochs(steps, k), steps) for k in spe]
+    return dict(budget='epochs', epochs=epochs), [(epochs, epochs * k) for k in spe]
+
+def budget_text(budget:dict)->str:
+    "'30 epochs at every size' or '210 optimiser steps at every size'."
+    return f"{budget['steps']} optimiser steps at every size" if budget['budget'] == 'steps' else f"{budget['epochs']} epochs at every size"
 
 def plan_compare(
-    dataset:str='fashion_mnist', data_path=None, n_per_class:int=100, epochs:int=30, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
+    dataset:str='fashion_mnist', data_path=None, n_per_class=100, epochs:int=None, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
     bs:int=128, lr:float=1e-3, wd:float=0.05, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
-    attn_kwargs:dict=None, img_size=None,
+    attn_kwargs:dict=None, img_size=None, steps:int=None,
 )->CompareJob:
-    "Everything `compare` checks before it trains (same arguments): names, numbers, every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known) and its size per class; raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
+    "Everything `compare` checks before it trains (same arguments): names, numbers, every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
     runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs, img_size=img_size)
-    check_numbers(epochs, bs, lr, wd, n_per_class)
+    check_numbers(DEFAULT_EPOCHS if epochs is None and steps is None else epochs, bs, lr, wd, n_per_class, steps)
+    sizes = parse_sizes(n_per_class)
     cnn = is_convmixer(arch)
     if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
     attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
@@ -409,22 +484,39 @@ def plan_compare(
     read_results(out)                                                    # a damaged results file stops the job here
     tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
     if dataset not in DATASET_SHAPES: check_models(arch, runs, attns, (*tensors[0].x.shape[1:], tensors[0].c), model_kwargs, init_kwargs, attn_kwargs)
-    n_train = len(subset_idxs(tensors[0].y, n_per_class))                # raises if a class is too small
+    n_trains = [len(subset_idxs(tensors[0].y, **size_args(s))) for s in sizes]   # raises if a class is too small
+    order_sz = sorted(range(len(sizes)), key=lambda i: n_trains[i])        # smallest first
+    sizes, n_trains = [sizes[i] for i in order_sz], [n_trains[i] for i in order_sz]
+    budget, per_size = plan_budget(sizes, n_trains, bs, epochs, steps)
     ident = data_identity(*tensors)
     grid = []
-    for run in runs:
-        for a in attns:
-            for seed in seeds:
-                init, cols = _variant(cnn, run, a, attn_kwargs)
-                recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
-                              init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=n_per_class,
-                              n_train=n_train, epochs=epochs, bs=bs, lr=lr, wd=wd)
-                grid.append(dict(run=run, attn=a, seed=seed, label=run if cnn else label(run, a), recipe=recipe, key=run_key(recipe)))
+    for spec, n_train, (ep, st) in zip(sizes, n_trains, per_size):
+        for run in runs:
+            for a in attns:
+                for seed in seeds:
+                    init, cols = _variant(cnn, run, a, attn_kwargs)
+                    recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
+                                  init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
+                                  n_train=n_train, budget=budget['budget'], epochs=ep, steps=st, bs=bs, lr=lr, wd=wd)
+                    grid.append(dict(run=run, attn=a, seed=seed, label=run if cnn else label(run, a), recipe=recipe, key=run_key(recipe)))
     mk = f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else ''
-    title = f'{dataset}, {n_per_class}/class ({n_train} images), {arch}{mk}, {epochs} epochs, seeds {",".join(map(str, seeds))}'
+    if len(sizes) == 1:
+        b = f"{ep} epochs" if budget['budget'] == 'epochs' else f"{st} steps ({ep} epochs)"
+        title = f'{dataset}, {sizes[0]}/class ({n_trains[0]} images), {arch}{mk}, {b}, seeds {",".join(map(str, seeds))}'
+    else: title = f'{dataset}, {",".join(sizes)} per class, {arch}{mk}, {budget_text(budget)}, seeds {",".join(map(str, seeds))}'
     order = list(dict.fromkeys(g['label'] for g in grid))
-    return CompareJob(out, cnn, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, n_per_class=n_per_class, epochs=epochs,
-                      arch=arch, bs=bs, lr=lr, wd=wd, model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size))
+    return CompareJob(out, cnn, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, arch=arch, bs=bs, lr=lr, wd=wd,
+                      model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size), sizes, budget)
+
+def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
+                  job:CompareJob,
+                 )->pd.Series: # bool per row
+    "The rows trained on the job's data (dataset, source, fingerprint) at one of its sizes with its budget and optimiser numbers (bs, lr, wd): the runs that belong on its curve, whatever their model, init, attention or filters."
+    r = job.grid[0]['recipe']; b = job.budget
+    keep = pd.Series(True, index=df.index)
+    for c in ('dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'budget', b['budget']):
+        keep &= df[c].map(_fmt_key) == _fmt_key(r[c] if c != b['budget'] else b[b['budget']])
+    return keep & df.n_per_class.astype(str).isin(job.sizes)
 
 def run_compare(job:CompareJob, # from `plan_compare`
                 device=None, # None: fastai's `default_device()`
@@ -432,16 +524,18 @@ def run_compare(job:CompareJob, # from `plan_compare`
                 cbs=None, # extra callbacks for every fit
                 verbose:bool=True, # print a line per run and the final table
                )->pd.DataFrame:
-    "Train the runs of `job` that `out/results.csv` lacks and no other process is training (each one claimed with a lock while it trains; runs claimed elsewhere are waited for at the end), then write the figure; returns the job's rows in grid order."
+    "Train the runs of `job` that `out/results.csv` lacks and no other process is training (each one claimed with a lock while it trains; runs claimed elsewhere are waited for at the end), then write the figure (and for several sizes the curve: `write_curve`); returns the job's rows in grid order."
     out, f, kw = job.out, job.out/'results.csv', job.run_kwargs
     old = read_results(out)
     if verbose and (old.data_sha == '').any():
         print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
+    if verbose: print(f"{job.title}: {len(job.grid)} runs", flush=True)
     rows, trained, deferred = {}, 0, []
     def say(n, g, msg):
         if not verbose: return
         what = f"filters={g['run']}" if job.cnn else f"init={g['run']} attn={g['attn']}"
-        print(f"[{n + 1}/{len(job.grid)}] {what} seed={g['seed']}: {msg}", flush=True)
+        sz = f"n_per_class={g['recipe']['n_per_class']} " if len(job.sizes) > 1 else ''
+        print(f"[{n + 1}/{len(job.grid)}] {sz}{what} seed={g['seed']}: {msg}", flush=True)
     def attempt(n, g, wait):
         nonlocal trained
         hit = results_index(read_results(out)).get(g['key'])
@@ -453,9 +547,12 @@ def run_compare(job:CompareJob, # from `plan_compare`
                 hit = results_index(read_results(out)).get(g['key'])  # finished elsewhere between the two looks?
                 if hit is None:
                     say(n, g, 'training')
-                    r = run_one(kw['dataset'], kw['data_path'], kw['n_per_class'], kw['epochs'], '' if job.cnn else g['run'], g['seed'], kw['arch'],
-                                kw['bs'], kw['lr'], kw['wd'], kw['model_kwargs'], kw['init_kwargs'], device, progress, cbs,
-                                filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla', attn_kwargs=kw['attn_kwargs'], tensors=job.tensors)
+                    rc = g['recipe']
+                    r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], None if job.budget['budget'] == 'steps' else rc['epochs'],
+                                '' if job.cnn else g['run'], g['seed'], kw['arch'], kw['bs'], kw['lr'], kw['wd'], kw['model_kwargs'], kw['init_kwargs'],
+                                device, progress, cbs, filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla',
+                                attn_kwargs=kw['attn_kwargs'], tensors=job.tensors, steps=rc['steps'] if job.budget['budget'] == 'steps' else None)
+                    if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
                     append_result(out, r); rows[n] = r; trained += 1
                     if verbose: print(f'    test_acc {r["test_acc"]:.4f}, train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
                     return True
@@ -470,21 +567,27 @@ def run_compare(job:CompareJob, # from `plan_compare`
     df.attrs['trained'] = trained
     fig = plot_results(df, job.order, job.title)
     atomic_write(out/'compare.png', lambda p: fig.savefig(p, format='png', dpi=120))
-    if verbose: print(f'\n{job.title}\n\n{results_table(df, job.order)}\n\nresults: {f}\nfigure:  {out/"compare.png"}')
+    if len(job.sizes) > 1:
+        from structinit.curve import write_curve     # the curve's lesson (09) builds on this module
+        allr = read_results(out); on = allr[same_protocol(allr, job)]
+        tidy, md = write_curve(on, out, f"{kw['dataset']}, {budget_text(job.budget)}, bs {kw['bs']}, lr {kw['lr']:g}, wd {kw['wd']:g}")
+        if verbose: print(f'\n{job.title}\n\ntest accuracy %, mean ± std over seeds, by training images per class ({budget_text(job.budget)}; '
+                          f'{tidy.method.nunique()} methods from {f}):\n\n{md}\n\nresults: {f}\nfigure:  {out/"compare.png"}\ncurve:   {out/"curve.png"}, {out/"curve.csv"}')
+    elif verbose: print(f'\n{job.title}\n\n{results_table(df, job.order)}\n\nresults: {f}\nfigure:  {out/"compare.png"}')
     return df
 
 def compare(
     dataset:str='fashion_mnist',   # one of `DATASETS`
     data_path=None,                # where the data is (see `load_dataset`)
-    n_per_class:int=100,           # training images per class
-    epochs:int=30,                 # epochs per run
+    n_per_class=100,               # training images per class, 'all', a fraction in (0, 1), or a list of them (`parse_sizes`): several sizes make a curve
+    epochs:int=None,               # epochs per run, the same at every size; None: see `plan_budget`
     inits=None,                    # ViTs: init names (`INIT_NAMES`), list or comma-separated; None: `DEFAULT_INITS`
     seeds='0',                     # seeds: list or comma-separated
     arch:str='vit_pico_patch4_28', # timm ViT, or a ConvMixer preset (`CNN_PRESETS`)
     bs:int=128,                    # batch size
     lr:float=1e-3,                 # peak learning rate
     wd:float=0.05,                 # decoupled weight decay
-    out='runs/compare',            # folder for results.csv and compare.png
+    out='runs/compare',            # folder for results.csv and compare.png (and curve.png, curve.csv)
     model_kwargs:dict=None,        # for `timm.create_model`, e.g. dict(depth=2) for a quick test, dict(dim=64, kernel_size=5) for a ConvMixer
     init_kwargs:dict=None,         # for `apply_init`, shared by all inits (must be valid for each)
     device=None,                   # None: fastai's `default_device()`
@@ -495,9 +598,10 @@ def compare(
     attn=None,                     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
     attn_kwargs:dict=None,         # ViTs: options for the attention conversion, shared by all kinds (must be valid for each)
     img_size=None,                 # 'folder' only: resize every image to this side, or (height, width)
-)->pd.DataFrame: # one row per (init or filters, attn, seed), recipe and result columns
-    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed with one recipe; results in `out/results.csv`, figure in `out/compare.png`. Everything is checked (`plan_compare`) before the first run trains."
-    job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size)
+    steps:int=None,                # optimiser steps per run, the same at every size (ConViT's protocol); instead of `epochs`
+)->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
+    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one recipe and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
+    job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps)
     return run_compare(job, device, progress, cbs, verbose)
 
 # %% ../nbs/04_compare.ipynb #81ebd5e3
@@ -505,8 +609,8 @@ def compare(
 def main(
     dataset:str='fashion_mnist',                # dataset: fashion_mnist, digits, cifar10, cifar100 or folder
     data_path:str=None,                         # folder with the data (default: the usual search, see structinit.data)
-    n_per_class:int=100,                        # training images per class
-    epochs:int=30,                              # epochs per run
+    n_per_class:str='100',                      # training images per class, 'all', or a fraction such as 0.05; several, comma-separated, make a curve: 10,100,1000,all
+    epochs:int=None,                            # epochs per run, the same at every size (default: 30 for one size)
     inits:str=None,                             # ViTs: comma-separated init names: timm, torch, mimetic, impulse, impulse-opt, impulse-paper (default: timm,torch,mimetic,impulse)
     seeds:str='0',                              # comma-separated seeds, each in 0..4294967295
     arch:str='vit_pico_patch4_28',              # timm ViT name, or a ConvMixer preset: convmixer_128_4_k3_p2, convmixer_256_8_k3_p2, convmixer_512_6_k3_p2, convmixer_512_6_k5_p2
@@ -520,8 +624,9 @@ def main(
     attn:str=None,                              # ViTs: comma-separated attention kinds: vanilla, gpsa, ibit, ibit-softmax (default: vanilla)
     attn_kwargs:str=None,                       # ViTs: JSON options for the attention conversion, e.g. '{"n_gpsa": 4}' or '{"rank": 16}'
     img_size:str=None,                          # --dataset folder only: resize every image to H or H,W pixels (centre crop, then resize)
+    steps:int=None,                             # optimiser steps per run, the same at every size (ConViT's protocol; default for several sizes: those of 30 epochs of the largest)
 ):
-    "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe: prints a Markdown table, writes results.csv and compare.png."
+    "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe, at one or several training-set sizes: prints a Markdown table, writes results.csv and compare.png (several sizes: also curve.png and curve.csv)."
     import matplotlib; matplotlib.use('Agg')
     def _json(opt, v):
         try: d = json.loads(v) if v else None
@@ -529,6 +634,6 @@ def main(
         if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
         return d
     mk, ik, ak = _json('--model-kwargs', model_kwargs), _json('--init-kwargs', init_kwargs), _json('--attn-kwargs', attn_kwargs)
-    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size)
+    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps)
     except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
     run_compare(job)

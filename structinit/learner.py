@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import sys, time, warnings, inspect
+import sys, time, math, itertools, warnings, inspect
 import torch
 from torch import nn
 import timm
@@ -34,9 +34,10 @@ from .ibit import to_ibit, check_ibit
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'CNN_DATA_KWARGS', 'PROGRESS_MODES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd',
-           'meta_model', 'check_seed', 'check_vit_request', 'check_convmixer_request', 'recipe_learner', 'vit_learner',
-           'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe']
+           'CNN_DATA_KWARGS', 'PROGRESS_MODES', 'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn',
+           'ValidateAtEnd', 'meta_model', 'check_seed', 'check_vit_request', 'check_convmixer_request',
+           'recipe_learner', 'vit_learner', 'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe',
+           'steps_per_epoch', 'budget_epochs', 'StepBudget']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -277,10 +278,13 @@ def convmixer_learner(
 
 # %% ../nbs/03_learner.ipynb #4b672cb5
 class EpochLine(Callback):
-    "Print one plain line per epoch with the `Recorder`'s values (epoch, losses, metrics, time), for output that is not a terminal."
+    "Print one plain line per epoch (or every `every` epochs, and the last) with the `Recorder`'s values (epoch, losses, metrics, time), for output that is not a terminal."
     order = 55  # after the Recorder (50), which has put the epoch's values in `recorder.log`
-    def __init__(self, file=None): self.file = file  # a text stream; None: `sys.stdout` at print time
+    def __init__(self, file=None, # a text stream; None: `sys.stdout` at print time
+                 every:int=1): # print epochs every, 2*every, ... and the last one
+        store_attr()
     def after_epoch(self):
+        if (self.epoch + 1) % self.every and self.epoch + 1 < self.n_epoch: return
         r = self.recorder; log = list(r.log)
         vals, t = (log[1:-1], log[-1]) if r.add_time else (log[1:], None)
         parts = [f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(r.metric_names[1:], vals)]
@@ -300,12 +304,56 @@ def progress_mode(progress:bool|str|None=None, # True or 'bars': fastai's bars; 
     if mode not in PROGRESS_MODES: raise ValueError(f"progress={progress!r}; valid: True, False, None, {', '.join(map(repr, PROGRESS_MODES))}")
     return mode
 
+MAX_LINES = 30  # `fit_recipe` prints at most about this many epoch lines (every epoch of a 30-epoch run)
+
 def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
-               epochs:int, # epochs of `fit_one_cycle` at the learner's lr
+               epochs:int=None, # epochs of `fit_one_cycle` at the learner's lr; or
                progress:bool|str|None=None, # see `progress_mode`
                cbs=None, # extra callbacks for this fit
+               steps:int=None, # optimiser steps instead (`StepBudget`): the one-cycle schedule spread over exactly `steps` batches
               ):
-    "`learn.fit_one_cycle(epochs)` reporting progress as `progress_mode(progress)` says."
+    "`learn.fit_one_cycle(epochs)`, or exactly `steps` optimiser steps of it (`StepBudget`), reporting progress as `progress_mode(progress)` says; raises ValueError unless exactly one of `epochs` and `steps` is given."
+    if (epochs is None) == (steps is None): raise ValueError(f"give epochs or steps, not {'both' if steps is not None else 'neither'}")
     mode, cbs = progress_mode(progress), list(L(cbs))
+    if steps is not None: epochs, cbs = budget_epochs(steps, len(learn.dls.train)), cbs + [StepBudget(steps)]
     if mode == 'bars': return learn.fit_one_cycle(epochs, cbs=cbs)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, cbs=cbs + [EpochLine()] * (mode == 'lines'))
+    with learn.no_bar(), learn.no_logging():
+        learn.fit_one_cycle(epochs, cbs=cbs + [EpochLine(every=math.ceil(epochs / MAX_LINES))] * (mode == 'lines'))
+
+# %% ../nbs/03_learner.ipynb #264417ef
+def steps_per_epoch(n_train:int, # training images
+                    bs:int, # the batch size asked for
+                   )->int: # optimiser steps in one epoch of `tensor_dl(train=True)`
+    "Training batches of one epoch: `tensor_dl` caps the batch at the data and drops the last partial batch, so `n_train // min(bs, n_train)`; raises ValueError on sizes below 1."
+    if n_train < 1 or bs < 1: raise ValueError(f"n_train and bs must be at least 1, got {n_train} and {bs}")
+    return n_train // min(bs, n_train)
+
+def budget_epochs(steps:int, # optimiser steps of the budget
+                  n_iter:int, # steps per epoch (`steps_per_epoch`, or `len(dls.train)`)
+                 )->int: # epochs that hold them; the last one is cut short by `StepBudget`
+    "$\\lceil$steps / n_iter$\\rceil$; raises ValueError on a count below 1."
+    if steps < 1 or n_iter < 1: raise ValueError(f"steps and n_iter must be at least 1, got {steps} and {n_iter}")
+    return -(-steps // n_iter)
+
+class _Take:
+    "The first `n` batches of a loader, and `len` n; everything else is the loader's."
+    def __init__(self, dl, n): self.dl, self.n = dl, n
+    def __len__(self): return self.n
+    def __iter__(self): return itertools.islice(iter(self.dl), self.n)
+    def __getattr__(self, k): return getattr(self.dl, k)
+
+class StepBudget(Callback):
+    "Train `fit_one_cycle` for exactly `steps` optimiser steps, its schedule over those steps (ConViT's equal-steps protocol, arXiv 2103.10697 sec. 4.2): the last epoch gets the remaining batches only; the fit must have `budget_epochs(steps, n_iter)` epochs (ValueError otherwise, before any step)."
+    order = -9  # after TrainEvalCallback (-10), which sets `learn.dl`; before the schedulers (ParamScheduler reads `pct_train` in before_batch)
+    def __init__(self, steps:int): # optimiser steps, at least 1
+        if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
+        self.steps = steps
+    def before_train(self):                  # only `fit` trains (`validate` and `get_preds` also call before_fit)
+        n_iter = len(self.dls.train)
+        if self.epoch == 0:
+            need = budget_epochs(self.steps, n_iter)
+            if self.n_epoch != need: raise ValueError(f"StepBudget({self.steps}) with {n_iter} batches per epoch needs {need} epochs, the fit has {self.n_epoch}: use fit_recipe(learn, steps={self.steps})")
+        left = self.steps - self.epoch * n_iter
+        if left < n_iter: self.learn.dl = _Take(self.dl, left)   # the last epoch: a whole epoch for every callback (Recorder included), just shorter
+    def before_batch(self):
+        if self.training: self.learn.pct_train = self.train_iter / self.steps   # the schedule's position over the budget, not over n_epoch * n_iter
