@@ -21,12 +21,12 @@ from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe,
                                 check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs)
 
 # %% auto #0
-__all__ = ['DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS',
-           'FLOAT_COLS', 'JSON_COLS', 'DEFAULT_EPOCHS', 'is_convmixer', 'parse_filter', 'filter_name', 'parse_sizes',
-           'size_args', 'check_numbers', 'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one',
-           'run_key', 'atomic_write', 'ResultsFileError', 'read_results', 'results_index', 'append_result',
-           'run_labels', 'label', 'results_table', 'plot_results', 'check_out', 'CompareJob', 'plan_budget',
-           'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare', 'main']
+__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'BUDGETS',
+           'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'JSON_COLS', 'is_convmixer', 'parse_filter', 'filter_name',
+           'parse_sizes', 'size_args', 'check_numbers', 'parse_img_size', 'check_request', 'check_models',
+           'data_identity', 'run_one', 'run_key', 'atomic_write', 'ResultsFileError', 'read_results', 'results_index',
+           'append_result', 'run_labels', 'label', 'results_table', 'plot_results', 'check_out', 'CompareJob',
+           'plan_budget', 'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare', 'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -35,6 +35,7 @@ def _as_list(v, typ=str)->list:
     elif not isinstance(v, (list, tuple)): v = [v]
     return [typ(o) for o in v]
 
+DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
 DEFAULT_INITS = 'timm,torch,mimetic,impulse'
 DEFAULT_FILTERS = 'learned,random-frozen,impulse-frozen,box-frozen'
 FILTER_NAMES = ('learned', *[f'{m}-frozen' for m in MODES[1:]], *MODES[1:])  # the canonical --filters items
@@ -193,7 +194,7 @@ def run_one(
     dataset:str='fashion_mnist', # one of `DATASETS`
     data_path=None,              # where the data is
     n_per_class=100,             # training images per class, 'all', or a fraction of each class (`parse_sizes`, one size)
-    epochs:int=None,             # epochs of `fit_one_cycle`; None: 30, unless `steps` is given
+    epochs:int=None,             # epochs of `fit_one_cycle`; None: `DEFAULT_EPOCHS`, unless `steps` is given
     init:str='impulse',          # ViTs: one of `INIT_NAMES` (ignored for a ConvMixer)
     seed:int=0,                  # seed of the subset, the shuffling, the augmentation and the init
     arch:str='vit_pico_patch4_28', # timm ViT or ConvMixer preset
@@ -213,7 +214,7 @@ def run_one(
     steps:int=None,              # a budget of optimiser steps instead of epochs (`fit_recipe(steps=)`, `StepBudget`)
 )->dict: # the run's recipe and result columns
     "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with the shared recipe for `epochs` or exactly `steps` optimiser steps, and return its recipe and its test accuracy."
-    if epochs is None and steps is None: epochs = 30
+    if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
     check_numbers(epochs, bs, lr, wd, n_per_class, steps)
     sizes = parse_sizes(n_per_class)
     if len(sizes) != 1: raise ValueError(f"run_one trains one size, got {sizes}: use compare for several")
@@ -448,8 +449,6 @@ def _claim(out:Path, key:tuple)->FileLock:
 class CompareJob:
     "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the sizes and budget, the output folder."
     out:Path; cnn:bool; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict; sizes:list; budget:dict
-
-DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
 
 def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
                 n_trains:list, # training images at each size

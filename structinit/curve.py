@@ -6,11 +6,10 @@ Docs: https://structinit.github.io/structinit/data_efficiency.html.md"""
 
 # %% ../nbs/09_data_efficiency.ipynb #2a41dd45
 from __future__ import annotations
-import json, re
 from pathlib import Path
 import numpy as np, pandas as pd
 from matplotlib.figure import Figure
-from .compare import run_labels, is_convmixer, atomic_write, RECIPE_COLS
+from .compare import run_labels, is_convmixer, atomic_write, size_args
 
 # %% auto #0
 __all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve']
@@ -37,7 +36,8 @@ def method_labels(df:pd.DataFrame, # rows of `read_results` / `compare`
 def images_per_class(df:pd.DataFrame)->pd.Series:
     "Training images per class of each row: its `n_per_class` when that is a count, else `n_train / n_classes` (the whole set, or a fraction of each class); raises ValueError on a row with neither."
     def one(spec, n, c):
-        if re.fullmatch(r'\d+', str(spec)): return float(spec)
+        k = size_args(str(spec))['n_per_class']
+        if k is not None: return float(k)
         if c in ('', None) or (isinstance(c, float) and np.isnan(c)): raise ValueError(f"a row with n_per_class={spec!r} has no n_classes, so its images per class are unknown")
         return int(n) / int(c)
     return pd.Series([one(s, n, c) for s, n, c in zip(df.n_per_class, df.n_train, df.n_classes)], index=df.index, dtype=float)
@@ -60,7 +60,7 @@ def curve_table(df:pd.DataFrame, # rows of one protocol (`same_protocol`), sever
     return t[['method', 'n_per_class', 'images_per_class', 'n_train', 'budget', 'epochs', 'steps', 'runs', 'seeds', 'acc_mean', 'acc_std', 'acc_min',
               'acc_max', 'vs_timm', 'train_s']]
 
-def _size_name(spec, ipc)->str: return spec if re.fullmatch(r'\d+', str(spec)) else f'{spec} ({ipc:g})'
+def _size_name(spec, ipc)->str: return spec if size_args(str(spec))['n_per_class'] is not None else f'{spec} ({ipc:g})'
 
 def curve_markdown(tidy:pd.DataFrame, # from `curve_table`
                   )->str: # Markdown: a row per method, a column per size
