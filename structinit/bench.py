@@ -1,4 +1,4 @@
-"""What the kit costs: initialisation time per method on ViT-Tiny and ViT-Base, training throughput of the small ViTs and ConvMixers, the step-time cost of GPSA and IBiT attention, and the data pipeline, measured in one run by `structinit-bench`.
+"""What the kit costs: initialisation time per method on ViT-Tiny and ViT-Base, training throughput of the small ViTs and ConvMixers, the step-time cost of GPSA and IBiT attention, the data pipeline, and the papers' augmentation against the paper code's pipeline, measured in one run by `structinit-bench`.
 
 Docs: https://structinit.github.io/structinit/bench.html.md"""
 
@@ -14,13 +14,17 @@ from fastcore.script import call_parse, CliError
 import structinit.models  # registers the presets in timm
 import structinit.convmixer  # registers the ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
-from .data import get_dls, pipeline_throughput
+import numpy as np, torchvision.transforms as T
+from PIL import Image
+from torch.utils.data import Dataset, DataLoader
+from .data import get_dls, pipeline_throughput, tensor_dl, batch_tfms, channel_stats, ImageTensors
 from .learner import apply_attn, ATTN_NAMES
 from .compare import check_out, atomic_write
 
 # %% auto #0
 __all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'available_devices', 'check_device',
-           'init_times', 'train_throughput', 'attn_step_times', 'bench', 'bench_table', 'check_csv_out', 'main']
+           'init_times', 'train_throughput', 'attn_step_times', 'PILImages', 'poorvits_tfms', 'synthetic_images',
+           'augment_loaders', 'augment_throughput', 'bench', 'bench_table', 'check_csv_out', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -159,6 +163,73 @@ def attn_step_times(
     best = {k: min(v[1:]) for k, v in ts.items()}
     return pd.DataFrame([dict(attn=k, s_per_step=t, x_vanilla=t / best['vanilla']) for k, t in best.items()])
 
+# %% ../nbs/90_bench.ipynb #73be21ef
+class PILImages(Dataset):
+    "`ImageTensors` as PIL images for a per-image torchvision pipeline: `ds[i]` is `(tfm(image), label)`."
+    def __init__(self, tensors:ImageTensors, # (N, C, H, W) uint8 images, C 1 or 3
+                 tfm=None): # per-image transform of a PIL image; None: the PIL image itself
+        self.ims = [Image.fromarray(im.permute(1, 2, 0).squeeze(-1).numpy()) for im in tensors.x.cpu()]
+        self.y, self.tfm = tensors.y.tolist(), tfm
+    def __len__(self): return len(self.y)
+    def __getitem__(self, i): return (self.tfm(self.ims[i]) if self.tfm else self.ims[i]), self.y[i]
+
+def poorvits_tfms(size:int, # image side in pixels
+                  mean:list, std:list, # per-channel statistics on the 0..1 scale
+                  fill:int=128 # AutoAugment's fill: the paper code's grey
+                 )->T.Compose:
+    "The paper code's per-image training transforms (REFERENCE section 6) with torchvision's classic PIL transforms."
+    return T.Compose([T.RandomHorizontalFlip(), T.RandomCrop(size, padding=4), T.AutoAugment(T.AutoAugmentPolicy.CIFAR10, fill=fill),
+                      T.ToTensor(), T.Normalize(mean, std), T.RandomErasing(p=0.25, scale=(0.02, 0.4), ratio=(0.3, 3.3))])
+
+def synthetic_images(n:int=10_000, # images
+                     size:int=32, channels:int=3, seed:int=0)->ImageTensors:
+    "`n` random uint8 images in 10 classes, a stand-in for CIFAR-10 where it cannot be downloaded."
+    x = torch.randint(0, 256, (n, channels, size, size), dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
+    return ImageTensors(x, torch.arange(n) % 10, [str(i) for i in range(10)], f'synthetic (seed {seed})')
+
+# %% ../nbs/90_bench.ipynb #8502f48e
+class _OnDevice:
+    "A torch `DataLoader` whose batches are moved to `device`, for `pipeline_throughput`."
+    def __init__(self, dl, device): self.dl, self.device = dl, device
+    def __iter__(self): return ((x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)) for x, y in self.dl)
+
+def augment_loaders(tensors:ImageTensors, # (N, 3, H, W) uint8 training images
+                    bs:int=256, # batch size of both
+                    num_workers:int|None=None, # the paper pipeline's workers; None: min(10, cores), the paper code's --workers is 10
+                    device='cpu', # where batches go (ours also augments there)
+                    seed:int=0 # shuffling seed of ours
+                   )->tuple: # (ours: `TensorImageDL`, paper: iterable of batches on `device`)
+    "The kit's augmented training loader and the paper code's per-image PIL pipeline in a torch `DataLoader`, over the same images and statistics."
+    device = check_device(device)
+    workers = min(10, os.cpu_count() or 1) if num_workers is None else num_workers
+    stats = channel_stats(tensors.x)
+    ours = tensor_dl(tensors.to(device) if device.type == 'cuda' else tensors, bs, device, train=True, seed=seed,
+                     after_batch=batch_tfms(tensors, pad=4, stats=stats, augment='autoaugment', erasing=0.25))
+    paper = DataLoader(PILImages(tensors, poorvits_tfms(tensors.x.shape[-1], *stats)), batch_size=bs, shuffle=True, drop_last=True,
+                       num_workers=workers, persistent_workers=workers > 0, pin_memory=device.type == 'cuda')
+    return ours, _OnDevice(paper, device)
+
+def augment_throughput(
+    n_images:int=10_000,       # synthetic 32x32 RGB images (`synthetic_images`)
+    bs:int=256,                # batch size
+    n_batches:int|None=None,   # timed batches of each pipeline; None: one epoch (n_images // bs)
+    num_workers:int|None=None, # the paper pipeline's workers; None: min(10, cores)
+    device='cpu',
+    seed:int=0,
+    threads:int|None=1,        # torch threads while ours is timed on a CPU (each paper worker has 1); None: as set
+)->dict: # ours and paper (images/s), ratio (ours / paper), batches, workers, threads
+    "Images/s of the kit's augmented pipeline and of the paper code's per-image PIL pipeline on the same images, and their ratio; raises ValueError on a device that is not there or fewer images than a batch."
+    device = check_device(device)
+    if n_images < bs: raise ValueError(f"n_images={n_images} must be at least one batch (bs={bs})")
+    batches = n_images // bs if n_batches is None else min(n_batches, n_images // bs)
+    ours, paper = augment_loaders(synthetic_images(n_images, seed=seed), bs, num_workers, device, seed)
+    n0 = torch.get_num_threads()
+    if threads and device.type == 'cpu': torch.set_num_threads(threads)
+    try: r = dict(ours=pipeline_throughput(ours, batches), threads=torch.get_num_threads())
+    finally: torch.set_num_threads(n0)
+    r.update(paper=pipeline_throughput(paper, batches), batches=batches, workers=paper.dl.num_workers)
+    return {**r, 'ratio': r['ours'] / r['paper']}
+
 # %% ../nbs/90_bench.ipynb #ee6967e3
 def _x(r): return f'{r:,.0f}x' if r >= 10 else f'{r:.2g}x'
 
@@ -180,9 +251,11 @@ def bench(
     attn_models:dict=None, # ViT arch: (img_size, in_chans, CPU batch size) for `attn_step_times`; None: `ATTN_MODELS`
     train_kwargs:dict=None,# extra `train_throughput` arguments (e.g. model_kwargs for tests)
     data:str='fashion_mnist', # dataset of the pipeline figure
+    aug_images:int=10_000, # synthetic 32x32 RGB images for the augmented pipelines (`augment_throughput`)
+    aug_workers:int=None,  # the paper pipeline's DataLoader workers; None: min(10, cores)
     verbose:bool=False,    # print each figure as it is taken
 )->pd.DataFrame: # columns: benchmark, model, case, value, unit, ratio, note
-    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, and data-pipeline throughput, in one run, as a table; raises ValueError on a device that is not there, before any work."
+    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, data-pipeline throughput, and the augmented pipeline against the paper code's per-image PIL pipeline, in one run, as a table; raises ValueError on a device that is not there, before any work."
     device = check_device(device)
     t0 = time.perf_counter()
     cuda = device.type == 'cuda'
@@ -226,6 +299,12 @@ def bench(
     add(benchmark='data pipeline', model=data, case='train loader, bs 128: index, translate, flip, normalise', value=pipe, unit='images/s',
         ratio='', note=f'{nb} batches' if nb else f'one epoch ({len(dls.train) * 128:,} images)')
     for i in tr: rows[i]['ratio'] = f"pipeline {_x(pipe / rows[i]['value'])} faster"
+    aug = augment_throughput(aug_images, 256, 10 if quick else None, aug_workers, device)
+    where, note = f'synthetic 32x32 RGB ({aug_images:,} images)', f"{aug['batches']} batches after a warm-up batch"
+    add(benchmark='augmented pipeline', model=where, case='ours: tensor_dl, bs 256: index, translate 4, flip, AutoAugment CIFAR-10 per image, normalise, random erasing 0.25',
+        value=aug['ours'], unit='images/s', ratio=f"{_x(aug['ratio'])} paper code's", note=f"{note}; {aug['threads']} torch thread(s)")
+    add(benchmark='augmented pipeline', model=where, case=f"paper code's: per-image PIL torchvision transforms, the same ops, DataLoader bs 256, {aug['workers']} workers",
+        value=aug['paper'], unit='images/s', ratio='', note=note)
     df = pd.DataFrame(rows)
     df.attrs['header'], df.attrs['seconds'] = _header(device), time.perf_counter() - t0
     return df
@@ -255,7 +334,7 @@ def main(
     device:str=None,  # 'cpu', 'cuda', 'cuda:1', ...; default: CUDA if available, else CPU; a device that is not there is refused at once
     out:str=None,     # also write the rows to this CSV file (checked before the benchmark, written whole at the end)
 ):
-    "Benchmark structinit: init time per method (ViT-Tiny, ViT-Base/16), training throughput (ViTs; ConvMixer presets with trainable vs frozen filters) and data-pipeline throughput; prints a Markdown table."
+    "Benchmark structinit: init time per method (ViT-Tiny, ViT-Base/16), training throughput (ViTs; ConvMixer presets with trainable vs frozen filters), data-pipeline throughput and the augmented pipeline against the paper code's; prints a Markdown table."
     try: dev, out = check_device(device), (check_csv_out(out) if out else None)
     except ValueError as e: raise CliError(f'structinit-bench: {e}') from None
     df = bench(quick=quick, device=dev)

@@ -6,13 +6,16 @@ Docs: https://structinit.github.io/structinit/data.html.md"""
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', 'CIFAR_DIRS', 'CIFAR_FILES', 'IMAGE_EXTS',
-           'IMAGE_MODES', 'DATASETS', 'DATASET_SHAPES', 'ImageTensors', 'subset_idxs', 'read_idx', 'write_idx',
-           'data_root', 'load_fashion_mnist', 'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar',
-           'load_folder', 'load_dataset', 'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate',
-           'RandFlip', 'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'get_dls', 'pipeline_throughput']
+           'IMAGE_MODES', 'DATASETS', 'DATASET_SHAPES', 'AA_POLICIES', 'AUG_INTERPOLATIONS', 'ERASING_MODES',
+           'AUGMENTS', 'ImageTensors', 'subset_idxs', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist',
+           'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset',
+           'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw',
+           'randaugment_draw', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'BatchRandomErasing',
+           'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls',
+           'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
-import gzip, hashlib, os, pickle, random, time, zlib
+import gzip, hashlib, inspect, os, pickle, random, time, zlib
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -23,6 +26,8 @@ from fastai.torch_core import TensorImage, TensorImageBW, TensorCategory, defaul
 from fastai.data.core import TfmdDL, DataLoaders, DisplayedTransform, Pipeline  # the last two: fasttransform's, via fastai
 from fastai.data.transforms import IntToFloatTensor, Normalize, CategoryMap, Category
 from fastai.losses import CrossEntropyLossFlat
+from torchvision.transforms import v2
+from timm.data.random_erasing import RandomErasing
 import fastai.vision.data  # registers fastai's `show_batch` grid for `TensorImage` batches
 
 # %% ../nbs/00_data.ipynb #3ca8d87a
@@ -421,6 +426,137 @@ class RandFlip(DisplayedTransform):
     def encodes(self, x:TensorImage):
         return torch.where(torch.rand(x.shape[0], device=x.device)[:, None, None, None] < self.p, x.flip(-1), x)
 
+# %% ../nbs/00_data.ipynb #a820070c
+def _magnitude(tf, name, bins, idx, H, W):
+    "torchvision's magnitude of op `name` at bin `idx` for an H x W image (0.0 for an op without one), and whether its sign is random."
+    fn, signed = tf._AUGMENTATION_SPACE[name]
+    mags = None if idx is None else fn(bins, H, W)
+    return (0.0, False) if mags is None else (float(mags[idx]), signed)
+
+def _op_code(table, name, m):
+    "Index of (name, m) in `table`, appended when new; -1 for 'Identity'."
+    if name == 'Identity': return -1
+    if (name, m) not in table: table.append((name, m))
+    return table.index((name, m))
+
+def autoaugment_draw(tf:v2.AutoAugment, # torchvision's transform: its sub-policies and magnitude bins are used
+                     n:int, # images in the batch
+                     size:tuple # (H, W) of the images: the translations scale with them
+                    )->tuple: # (ops, table): ops (2, n) int64, the op of each stage and image as an index into table, -1: none; table [(op name, magnitude)]
+    "Each image's own AutoAugment draw (arXiv 1805.09501): a sub-policy, then for each of its two ops whether it applies and its sign, as torchvision's `forward` draws them, with torch's global generator."
+    table, codes, probs = [], [], []
+    for pol in tf._policies:
+        ms = [_magnitude(tf, name, 10, idx, *size) for name, _, idx in pol]  # torchvision's forward uses 10 bins
+        codes.append([[_op_code(table, name, m), _op_code(table, name, -m if s else m)] for (name, _, _), (m, s) in zip(pol, ms)])
+        probs.append([p for _, p, _ in pol])
+    codes, probs = torch.tensor(codes), torch.tensor(probs)  # (P, 2 stages, 2 signs), (P, 2)
+    pol = torch.randint(len(codes), (n,))
+    on, neg = torch.rand(n, 2) <= probs[pol], torch.rand(n, 2) <= 0.5
+    return torch.where(on, codes[pol[:, None], torch.arange(2), neg.long()], -1).T.contiguous(), table
+
+# %% ../nbs/00_data.ipynb #061e5d18
+def randaugment_draw(tf:v2.RandAugment, # torchvision's transform: its ops, `num_ops`, `magnitude` and `num_magnitude_bins` are used
+                     n:int, # images in the batch
+                     size:tuple # (H, W) of the images
+                    )->tuple: # (ops, table): ops (num_ops, n) int64 indices into table, -1: 'Identity'; table [(op name, magnitude)]
+    "Each image's own RandAugment draw (arXiv 1909.13719): `tf.num_ops` ops drawn uniformly from torchvision's 14, each with its random sign, with torch's global generator."
+    table, codes = [], []
+    for name in tf._AUGMENTATION_SPACE:
+        m, s = _magnitude(tf, name, tf.num_magnitude_bins, tf.magnitude, *size)
+        codes.append([_op_code(table, name, m), _op_code(table, name, -m if s else m)])
+    codes = torch.tensor(codes)  # (14 ops, 2 signs)
+    k, neg = torch.randint(len(codes), (tf.num_ops, n)), torch.rand(tf.num_ops, n) <= 0.5
+    return codes[k, neg.long()], table
+
+# %% ../nbs/00_data.ipynb #54fe97db
+def apply_op_draw(tf, # the torchvision v2 `AutoAugment` or `RandAugment` whose ops, fill and interpolation are used
+                  x:Tensor, # (B, C, H, W) uint8 images, on any device
+                  ops:Tensor, # (S, B) int64 from `autoaugment_draw` or `randaugment_draw`: each stage's op per image, -1: none
+                  table:list # [(op name, magnitude)] that `ops` indexes
+                 )->Tensor: # (B, C, H, W) uint8 augmented copy, on x's device
+    "Apply each image's drawn ops stage by stage: each distinct op once, with torchvision's own op function, on the sub-batch of the images that drew it."
+    out = x.as_subclass(Tensor).clone()
+    for stage in ops.cpu():
+        for k in stage.unique().tolist():
+            if k < 0: continue
+            idx = (stage == k).nonzero().flatten().to(x.device)
+            out[idx] = tf._apply_image_or_video_transform(out[idx], *table[k], interpolation=tf.interpolation, fill=tf._fill)
+    return out
+
+# %% ../nbs/00_data.ipynb #d8c0cf5d
+AA_POLICIES = ('cifar10', 'imagenet', 'svhn')  # torchvision's `AutoAugmentPolicy` values
+AUG_INTERPOLATIONS = ('nearest', 'bilinear')   # what torchvision's tensor affine and rotate take
+
+def _check_fill(fill):
+    "`fill` if it is None, a grey level in 0..255 or a sequence of them; else ValueError."
+    vals = [] if fill is None else list(fill) if isinstance(fill, (list, tuple)) else [fill]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 255 for v in vals):
+        raise ValueError(f"fill={fill!r}: give None (torchvision's black), a grey level in 0..255 (128: the paper code's grey) or one level per channel")
+    return fill
+
+def _check_interpolation(interpolation):
+    if interpolation not in AUG_INTERPOLATIONS: raise ValueError(f"interpolation={interpolation!r}; valid: {', '.join(AUG_INTERPOLATIONS)}")
+    return interpolation
+
+def _uint8_batch(x, tfm):
+    "The batch as a plain tensor; ValueError unless it is (B, C, H, W) uint8."
+    if x.dtype != torch.uint8 or x.ndim != 4:
+        raise ValueError(f"{type(tfm).__name__} takes (B, C, H, W) uint8 batches, got {tuple(x.shape)} {x.dtype}: put it before IntToFloatTensor (order < 10)")
+    return x.as_subclass(Tensor)
+
+class BatchAutoAugment(DisplayedTransform):
+    "AutoAugment (arXiv 1805.09501) on a uint8 training batch on its device, each image its own sub-policy draw, with torchvision v2's table and ops."
+    split_idx, order = 0, 8
+    def __init__(self, policy:str='cifar10', # one of `AA_POLICIES`
+                 fill=128, # fill of the pixels that shears, translations and rotations move in; 128: the paper code's grey; None: torchvision's 0
+                 interpolation:str='nearest'): # of the geometric ops, one of `AUG_INTERPOLATIONS` (torchvision's default: nearest)
+        if policy not in AA_POLICIES: raise ValueError(f"policy={policy!r}; valid: {', '.join(AA_POLICIES)}")
+        store_attr()
+        self.tf = v2.AutoAugment(v2.AutoAugmentPolicy(policy), interpolation=_check_interpolation(interpolation), fill=_check_fill(fill))
+    def encodes(self, x:TensorImage):
+        return apply_op_draw(self.tf, _uint8_batch(x, self), *autoaugment_draw(self.tf, x.shape[0], x.shape[-2:]))
+
+class BatchRandAugment(DisplayedTransform):
+    "RandAugment (arXiv 1909.13719) on a uint8 training batch on its device, each image its own ops, with torchvision v2's ops and magnitude bins."
+    split_idx, order = 0, 8
+    def __init__(self, num_ops:int=2, # ops per image
+                 magnitude:int=9, # magnitude bin, 0 .. num_magnitude_bins-1
+                 num_magnitude_bins:int=31, # torchvision's default; 11 gives timm's 0..10 scale of 'rand-m9'
+                 fill=128, # as in `BatchAutoAugment`
+                 interpolation:str='nearest'):
+        if not isinstance(num_ops, int) or num_ops < 0: raise ValueError(f"num_ops={num_ops!r} must be an int >= 0")
+        if not isinstance(num_magnitude_bins, int) or num_magnitude_bins < 2: raise ValueError(f"num_magnitude_bins={num_magnitude_bins!r} must be an int >= 2")
+        if not isinstance(magnitude, int) or not 0 <= magnitude < num_magnitude_bins:
+            raise ValueError(f"magnitude={magnitude!r} must be an int in 0..{num_magnitude_bins - 1} (num_magnitude_bins={num_magnitude_bins})")
+        store_attr()
+        self.tf = v2.RandAugment(num_ops, magnitude, num_magnitude_bins, interpolation=_check_interpolation(interpolation), fill=_check_fill(fill))
+    def encodes(self, x:TensorImage):
+        return apply_op_draw(self.tf, _uint8_batch(x, self), *randaugment_draw(self.tf, x.shape[0], x.shape[-2:]))
+
+# %% ../nbs/00_data.ipynb #c9b6be60
+ERASING_MODES = ('const', 'rand', 'pixel')  # timm's fills: zero (the mean), a normal colour per box, normal noise per pixel
+
+class BatchRandomErasing(DisplayedTransform):
+    "timm's per-sample `RandomErasing` (arXiv 1708.04896) on a normalised float training batch, on its device."
+    split_idx, order = 0, 100
+    def __init__(self, p:float=0.25, # probability that an image is erased
+                 min_area:float=0.02, max_area:float=0.4, # the box's area as a fraction of the image: uniform in [min_area, max_area]
+                 min_aspect:float=0.3, # aspect ratio log-uniform in [min_aspect, 1/min_aspect]
+                 mode:str='const', # one of `ERASING_MODES`
+                 max_count:int=1): # boxes per erased image, 1..max_count (timm's --recount)
+        if not 0 <= p <= 1: raise ValueError(f"p={p!r} must lie in [0, 1]")
+        if not 0 < min_area <= max_area < 1: raise ValueError(f"need 0 < min_area <= max_area < 1, got min_area={min_area!r}, max_area={max_area!r}")
+        if not 0 < min_aspect <= 1: raise ValueError(f"min_aspect={min_aspect!r} must lie in (0, 1] (the largest aspect is 1/min_aspect)")
+        if mode not in ERASING_MODES: raise ValueError(f"mode={mode!r}; valid: {', '.join(ERASING_MODES)}")
+        if not isinstance(max_count, int) or max_count < 1: raise ValueError(f"max_count={max_count!r} must be an int >= 1")
+        store_attr()
+        self.re = RandomErasing(p, min_area, max_area, min_aspect, mode=mode, max_count=max_count, device='cpu')
+    def encodes(self, x:TensorImage):
+        if not x.is_floating_point(): raise ValueError(f"BatchRandomErasing takes normalised float batches, got {x.dtype}: put it after Normalize (order > 99)")
+        if self.p == 0: return x
+        self.re.device = x.device
+        return self.re(x.as_subclass(Tensor).clone())
+
 # %% ../nbs/00_data.ipynb #7e529e70
 def channel_stats(x:Tensor # (N, C, H, W) uint8 images
                  )->tuple: # (mean, std): lists of C floats on the 0..1 scale (population std)
@@ -434,31 +570,58 @@ def channel_stats(x:Tensor # (N, C, H, W) uint8 images
         ms.append(float(m)); ss.append(float(((h * v * v).sum() - m*m).clamp(min=0).sqrt()))
     return ms, ss
 
+AUGMENTS = {'autoaugment': BatchAutoAugment, 'randaugment': BatchRandAugment}  # `batch_tfms(augment=...)`
+
+def _checked_kwargs(kwargs, cls, what):
+    "`kwargs` for `cls`, or ValueError naming the unknown ones and the valid names."
+    kwargs = dict(kwargs or {})
+    valid = [n for n in inspect.signature(cls.__init__).parameters if n != 'self']
+    bad = [k for k in kwargs if k not in valid]
+    if bad: raise ValueError(f"{what}: unknown argument(s) {bad} for {cls.__name__}; valid: {', '.join(valid)}")
+    return kwargs
+
 def batch_tfms(train:ImageTensors, # the training images: their side gives the default pad, their pixels the stats
                pad:int|None=None, # translation in pixels; None: `default_pad(H)`; 0: none
                flip:bool=True, # random horizontal flips
-               stats:tuple|None=None # (mean, std) per channel on the 0..1 scale; None: `channel_stats(train.x)`
+               stats:tuple|None=None, # (mean, std) per channel on the 0..1 scale; None: `channel_stats(train.x)`
+               augment:str|None=None, # per-image policy, a key of `AUGMENTS` ('autoaugment', 'randaugment'); None: none
+               erasing:float=0., # probability of random erasing per image (`BatchRandomErasing`); 0: off
+               augment_kwargs:dict|None=None, # for the policy's class, e.g. dict(policy='cifar10', fill=128) or dict(num_ops=2, magnitude=9)
+               erasing_kwargs:dict|None=None # for `BatchRandomErasing`: min_area, max_area, min_aspect, mode, max_count
               )->list: # fastai transforms for `after_batch`
-    "`RandTranslate`, optional `RandFlip`, `IntToFloatTensor` and `Normalize`, to run on batches on the device."
+    "`RandTranslate`, optional `RandFlip`, policy augmentation, `IntToFloatTensor`, `Normalize` and random erasing, to run on batches on the device; raises ValueError on a bad option, before any work."
+    if augment is not None and augment not in AUGMENTS: raise ValueError(f"augment={augment!r}; valid: {', '.join(AUGMENTS)} or None")
+    if augment_kwargs and augment is None: raise ValueError(f"augment_kwargs={augment_kwargs!r} given without augment=: name the policy ({', '.join(AUGMENTS)})")
+    if not isinstance(erasing, (int, float)) or isinstance(erasing, bool) or not 0 <= erasing <= 1: raise ValueError(f"erasing={erasing!r} must be a probability in [0, 1] (0: off)")
+    if erasing_kwargs and not erasing: raise ValueError(f"erasing_kwargs={erasing_kwargs!r} given with erasing=0: set erasing= to the probability")
+    if 'p' in (erasing_kwargs or {}): raise ValueError("give the erasing probability as erasing=, not erasing_kwargs['p']")
+    pol = [AUGMENTS[augment](**_checked_kwargs(augment_kwargs, AUGMENTS[augment], 'augment_kwargs'))] if augment else []
+    ers = [BatchRandomErasing(erasing, **_checked_kwargs(erasing_kwargs, BatchRandomErasing, 'erasing_kwargs'))] if erasing else []
     if pad is None: pad = default_pad(train.x.shape[-1])
     mean, std = channel_stats(train.x) if stats is None else stats
-    return [RandTranslate(pad)] + [RandFlip()]*bool(flip) + [IntToFloatTensor(), Normalize.from_stats(mean, std, cuda=False)]
+    return [RandTranslate(pad)] + [RandFlip()]*bool(flip) + pol + [IntToFloatTensor(), Normalize.from_stats(mean, std, cuda=False)] + ers
 
 # %% ../nbs/00_data.ipynb #e8465fb1
 class TensorImageDL(TfmdDL):
     "A fastai `TfmdDL` over `ImageTensors`: each batch is one index of the uint8 tensors, then `after_batch` on `device`."
     def __init__(self, dataset:ImageTensors, bs:int=128, shuffle:bool=False, drop_last:bool=False,
                  split_idx:int|None=1, # 0: training (random transforms on), 1: evaluation
+                 repeats:int=1, # each image `repeats` times per epoch (repeated augmentation); the epoch has repeats * len(dataset) samples
                  **kwargs):
-        self.split_idx = split_idx
-        super().__init__(dataset, bs=bs, shuffle=shuffle, drop_last=drop_last, **{**kwargs, 'num_workers': 0})
+        if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1: raise ValueError(f"repeats={repeats!r} must be an int >= 1")
+        self.split_idx, self.repeats = split_idx, repeats
+        super().__init__(dataset, bs=bs, shuffle=shuffle, drop_last=drop_last, **{'n': repeats * len(dataset), **kwargs, 'num_workers': 0})
         self._set_split()
     def _set_split(self):
         for nm in ('after_item', 'before_batch', 'after_batch'): getattr(self, nm).split_idx = self.split_idx
     def before_iter(self):
         super().before_iter()
         self._set_split()
-    def new(self, dataset=None, cls=None, **kwargs): return super().new(dataset, cls, **{'split_idx': self.split_idx, **kwargs})
+    def get_idxs(self):
+        idxs = super().get_idxs()  # 0 .. n-1, shuffled or not
+        return idxs if self.repeats == 1 else [i % len(self.dataset) for i in idxs]
+    def new(self, dataset=None, cls=None, **kwargs):
+        return super().new(dataset, cls, **{'split_idx': self.split_idx, 'repeats': self.repeats, **kwargs})
     def create_batches(self, samps):
         x, y, typ = self.dataset.x, self.dataset.y, self.dataset.img_type
         for idx in chunked(samps, self.bs, drop_last=self.drop_last):
@@ -474,16 +637,27 @@ def tensor_dl(tensors:ImageTensors, # the split; kept where it is (call `.to(dev
               device=None, # where batches go and `after_batch` runs; None: fastai's `default_device()`
               train:bool=False, # shuffle, drop the last partial batch, run the random transforms
               after_batch=None, # transforms or a `Pipeline` (e.g. `learn.dls.valid.after_batch`); None: `IntToFloatTensor` only
-              seed:int|None=None # seed of the shuffling; None: fastai's global `random` state
+              seed:int|None=None, # seed of the shuffling; None: fastai's global `random` state
+              repeats:int=1 # training only: each image `repeats` times an epoch, shuffled together, each draw augmented on its own (PoorViTs: 3)
              )->TensorImageDL:
-    "A `TensorImageDL` over `tensors` for training (`train=True`) or evaluation and prediction."
+    "A `TensorImageDL` over `tensors` for training (`train=True`) or evaluation and prediction; raises ValueError on `repeats` > 1 without `train`."
+    if repeats != 1 and not train: raise ValueError(f"repeats={repeats!r} is for training loaders (train=True): evaluation sees each image once")
     device = default_device() if device is None else torch.device(device)
     if train: bs = max(1, min(bs, len(tensors)))
     if isinstance(after_batch, Pipeline): after_batch = list(after_batch.fs)  # a new Pipeline would share, and its setup empty, the old one's list
-    dl = TensorImageDL(tensors, bs=bs, shuffle=train, drop_last=train, split_idx=0 if train else 1, device=device,
+    dl = TensorImageDL(tensors, bs=bs, shuffle=train, drop_last=train, split_idx=0 if train else 1, device=device, repeats=repeats,
                        after_batch=[IntToFloatTensor()] if after_batch is None else after_batch)
     if seed is not None: dl.rng = random.Random(seed)
     return dl
+
+# %% ../nbs/00_data.ipynb #a8a6dadd
+def loader_stats(dl # a loader (e.g. `dls.train`) or `DataLoaders` (its `train` is read)
+                )->tuple: # (mean, std): lists of C floats on the 0..1 scale
+    "The per-channel (mean, std) of the `Normalize` in the loader's `after_batch`; raises ValueError when it has none, or more than one."
+    dl = dl.train if isinstance(dl, DataLoaders) else dl
+    norms = [t for t in getattr(getattr(dl, 'after_batch', None), 'fs', []) if isinstance(t, Normalize)]
+    if len(norms) != 1: raise ValueError(f"the loader's after_batch has {len(norms)} Normalize transforms, not one: {getattr(dl, 'after_batch', None)}")
+    return norms[0].mean.flatten().tolist(), norms[0].std.flatten().tolist()
 
 # %% ../nbs/00_data.ipynb #23fe5e97
 def get_dls(name:str='fashion_mnist', # one of `DATASETS`
@@ -499,24 +673,26 @@ def get_dls(name:str='fashion_mnist', # one of `DATASETS`
             gpu_resident:bool|None=None, # keep the uint8 tensors on `device`; None: when it is CUDA
             size:int|tuple|None=None, # 'folder' only: resize to this
             tensors:tuple|None=None, # (train, test) `ImageTensors` already loaded by `load_dataset(name, path, size)`: not loaded again
+            repeats:int=1, # each training image `repeats` times an epoch (repeated augmentation, `tensor_dl`)
            )->DataLoaders:
     "fastai `DataLoaders` (train subset, full test set as valid) over in-memory uint8 tensors, normalised and augmented per batch on `device`."
+    if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1: raise ValueError(f"repeats={repeats!r} must be an int >= 1")  # before loading
     train, test = load_dataset(name, path, size=size) if tensors is None else tensors
     train = train.subset(subset_idxs(train.y, n_per_class, frac, seed))
     device = default_device() if device is None else torch.device(device)
     if gpu_resident is None: gpu_resident = device.type == 'cuda'
     if gpu_resident: train, test = train.to(device), test.to(device)
     tfms = batch_tfms(train, pad, name != 'digits' if flip is None else flip, stats)
-    return DataLoaders(tensor_dl(train, bs, device, train=True, after_batch=tfms, seed=seed),
+    return DataLoaders(tensor_dl(train, bs, device, train=True, after_batch=tfms, seed=seed, repeats=repeats),
                        tensor_dl(test, bs, device, after_batch=tfms), device=device)
 
 # %% ../nbs/00_data.ipynb #b6869a86
-def pipeline_throughput(dls, # `DataLoaders` (its `train` is timed) or one loader
+def pipeline_throughput(dls, # `DataLoaders` (its `train` is timed), one loader, or any iterable of (x, y) batches (a torch `DataLoader`)
                         n_batches:int|None=None # batches to time; None: one epoch
                        )->float: # images per second
     "Images per second that the training loader delivers, ready for the model."
     dl = dls.train if isinstance(dls, DataLoaders) else dls
-    dl.one_batch()
+    dl.one_batch() if hasattr(dl, 'one_batch') else next(iter(dl))  # warm-up (a torch DataLoader starts its workers)
     cuda = getattr(dl, 'device', None) is not None and dl.device.type == 'cuda'
     if cuda: torch.cuda.synchronize(dl.device)
     n, t = 0, time.perf_counter()
