@@ -140,6 +140,9 @@ def check_vit(model, fn:str='this converter'):
     if done != 'vanilla': raise ValueError(f"{fn}: the model's attention is already converted ({done!r}); convert a fresh model")
 
 def _check_attn(attn, i, fn):
+    if isinstance(attn, Attention) and type(attn.qkv) is not nn.Linear:
+        raise ValueError(f"{fn}: block {i}'s qkv is a {type(attn.qkv).__name__} (low-rank latent_mode={getattr(attn.qkv, 'latent_mode', None)!r}); "
+                         "GPSA has dense qk and v layers: convert a model built without latent_mode")
     if not isinstance(attn, Attention) or type(attn.q_norm) is not nn.Identity or type(attn.norm) is not nn.Identity \
             or getattr(attn, 'gate', None) is not None or attn.attn_dim != attn.qkv.in_features:
         raise ValueError(f"{fn}: block {i}'s attention is not timm's plain `Attention` (qkv, no qk-norm, scale-norm or gate); got {type(attn).__name__}")
@@ -156,6 +159,9 @@ def check_gpsa(
     if n_gpsa is None: n_gpsa = depth - 2 if depth > 2 else depth
     if isinstance(n_gpsa, bool) or not isinstance(n_gpsa, numbers.Integral) or not 1 <= n_gpsa <= depth:
         raise ValueError(f"n_gpsa={n_gpsa!r}; valid: 1..{depth} (the model has {depth} blocks)")
+    if model.cls_token is not None and model.cls_token.shape[1] > 1:
+        raise ValueError(f"to_gpsa: the model has {model.cls_token.shape[1]} class tokens (num_cls_tokens); ConViT inserts one class token, with one "
+                         "positional slot, after the GPSA blocks: build the model with num_cls_tokens=1")
     n_cls = int(model.cls_token is not None)
     if model.num_prefix_tokens != n_cls:
         raise ValueError(f"to_gpsa: the model has {model.num_prefix_tokens - n_cls} prefix token(s) besides the class token ({model.num_reg_tokens} register "

@@ -172,6 +172,9 @@ def check_ibit(
         if not num(seed, 0, True): raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     for i, b in enumerate(list(model.blocks)[:n_ibit]):
         if not isinstance(b.attn, Attention): raise ValueError(f"to_ibit: block {i}'s attention is not a timm `Attention`; got {type(b.attn).__name__}")
+        if type(b.attn.qkv) is not nn.Linear:
+            raise ValueError(f"to_ibit: block {i}'s qkv is a {type(b.attn.qkv).__name__} (low-rank latent_mode={getattr(b.attn.qkv, 'latent_mode', None)!r}); "
+                             "IBiTAttention takes over timm's fused nn.Linear qkv: convert a model built without latent_mode")
     return dict(rank=rank, form=form, fit=fit, steps=steps, lr=lr, scale=scale, n_ibit=n_ibit, seed=seed)
 
 # %% ../nbs/07_ibit.ipynb #111c3039

@@ -12,6 +12,7 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 from timm.models.vision_transformer import VisionTransformer, Block
 from timm.layers.attention import Attention
+from .models import LatentQKV, qkv_part, qkv_weight, write_qkv
 
 # %% auto #0
 __all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'VPROJ_FORMS', 'IMPULSE_PRESETS', 'kernel_offsets', 'impulse_offsets',
@@ -108,20 +109,17 @@ def qkv_heads(
 def set_qk(attn:nn.Module, # a timm `Attention`
            Q:Tensor, K:Tensor, # (h, D, d): logits of head i are x Q_i K_i^T x^T (before any q/k norm)
           ):
-    "Write per-head query and key factors into a timm `Attention`'s `qkv` weight."
+    "Write per-head query and key factors into a timm `Attention`'s `qkv` (`write_qkv`: a latent q or k keeps the best rank-r approximation)."
     D = attn.qkv.in_features
-    with torch.no_grad():
-        attn.qkv.weight[:D] = Q.transpose(1, 2).reshape(D, D).to(attn.qkv.weight)
-        attn.qkv.weight[D:2*D] = K.transpose(1, 2).reshape(D, D).to(attn.qkv.weight)
+    write_qkv(attn.qkv, 'q', Q.transpose(1, 2).reshape(-1, D))
+    write_qkv(attn.qkv, 'k', K.transpose(1, 2).reshape(-1, D))
 
 def set_vproj(blk:nn.Module, # a timm `Block`
               L:Tensor, R:Tensor, # (D, D): the value-projection map is x -> x L R
              ):
-    "Write value and output-projection weights so that the attention's value path is x L R."
-    D = blk.attn.qkv.in_features
-    with torch.no_grad():
-        blk.attn.qkv.weight[2*D:] = L.T.to(blk.attn.qkv.weight)
-        blk.attn.proj.weight.copy_(R.T)
+    "Write value and output-projection weights so that the attention's value path is x L R (a latent v keeps the best rank-r approximation of L^T)."
+    write_qkv(blk.attn.qkv, 'v', L.T)
+    with torch.no_grad(): blk.attn.proj.weight.copy_(R.T)
 
 def attn_probs(attn:nn.Module, # a timm `Attention`
                x:Tensor,       # (B, N, D) the attention's input (after the block's norm1)
@@ -203,14 +201,15 @@ def check_qk_scalable(attn:nn.Module, # a timm `Attention`
 def scale_qk(attn:nn.Module, # a timm `Attention`
              s:Tensor,       # (h,) factor on each head's q and on its k: the logits scale by s**2; one value if qk-norm
             ):
-    "Multiply each head's queries and keys by `s` where it acts: the q/k rows of `qkv` (weights and biases), else the affine weight and bias of `q_norm`/`k_norm`."
+    "Multiply each head's queries and keys by `s` where it acts: the q/k rows of `qkv` (weights and biases; a latent part's `up`), else the affine weight and bias of `q_norm`/`k_norm`."
     A = attn.qkv.out_features // 3; d = A // attn.num_heads
     for i, side in enumerate('qk'):
         n = _qk_norm(attn, side)
         if n is None:
-            f = s.repeat_interleave(d).to(attn.qkv.weight)
-            attn.qkv.weight[i*A:(i+1)*A] *= f[:, None]
-            if attn.qkv.bias is not None: attn.qkv.bias[i*A:(i+1)*A] *= f
+            lin, rows = qkv_part(attn.qkv, side)      # the fused rows, a dense part, or a latent part's `up`
+            f = s.repeat_interleave(d).to(lin.weight)
+            lin.weight[rows] *= f[:, None]
+            if lin.bias is not None: lin.bias[rows] *= f
         else:
             if not torch.allclose(s, s[:1].expand_as(s)): raise ValueError(f"{side}_norm is shared by the heads: give one factor for all, got {s.tolist()}")
             n.weight.mul_(s[0])
@@ -228,7 +227,7 @@ def calibrate_qk(
     "Scale each head's logits by gamma (`scale_qk`) so that its realised attention puts `target_mass` on the target; raises ValueError on a bad `target_mass` or a norm that cannot carry gamma."
     if not 0 < target_mass < 1: raise ValueError(f"target_mass must be in (0, 1), got {target_mass}")
     check_qk_scalable(attn, 'calibrate_qk: ')
-    q, k, _ = qkv_heads(attn, X.to(attn.qkv.weight.dtype))
+    q, k, _ = qkv_heads(attn, X.to(attn.proj.weight.dtype))
     logits = q.float() @ k.float().transpose(-1, -2) * attn.scale                   # (B, h, L, L)
     h, shared = logits.shape[1], any(_qk_norm(attn, s) is not None for s in 'qk')  # a norm's weight is shared: one gamma, on the mean mass
     def mass_at(lg):                                                                 # lg: (h,) log gamma -> (h,) mass
@@ -317,8 +316,8 @@ def _check_init_model(model, method:str, cfg:dict):
         _need(method == 'mimetic' or isinstance(blk, Block), f"apply_init: block {i} is a {type(blk).__name__}, not timm's pre-norm `Block` "
               "(attention on norm1(x)), which the impulse fits assume; build the model with the default block_fn")
         a = blk.attn
-        _need(isinstance(a, Attention) and a.qkv.in_features == a.qkv.out_features // 3 == model.embed_dim,
-              f"apply_init: block {i}'s attention is not timm's `Attention` with a fused (3D, D) qkv; got {type(a).__name__}")
+        _need(isinstance(a, Attention) and isinstance(a.qkv, (nn.Linear, LatentQKV)) and a.qkv.in_features == a.qkv.out_features // 3 == model.embed_dim,
+              f"apply_init: block {i}'s attention is not timm's `Attention` with a fused (3D, D) qkv (or lesson 01's `LatentQKV`); got {type(a).__name__}")
         if method == 'impulse' and cfg['target_mass']: check_qk_scalable(a, f'apply_init: block {i}: ')
     if method in ('impulse', 'impulse-opt'):
         _need(getattr(model, 'pos_embed', None) is not None, f"init {method!r} fits the heads to the positional embedding, and the model has none "
@@ -408,7 +407,8 @@ def init_impulse(model, seed=0, preset='kit', **cfg):
         Q = Q / Q.flatten(1).norm(dim=1)[:, None, None] * cfg['norm']
         K = K / K.flatten(1).norm(dim=1)[:, None, None] * cfg['norm']
         set_qk(attn, Q, K)
-        if cfg['zero_qk_bias'] and attn.qkv.bias is not None: attn.qkv.bias[:2*D].zero_()
+        if cfg['zero_qk_bias'] and qkv_weight(attn.qkv)[1] is not None:
+            for p in 'qk': write_qkv(attn.qkv, p, b=torch.zeros(D))
         if cfg['target_mass']:
             Xc = blk.norm1(zc) if zc is not None else X
             gammas.append(calibrate_qk(attn, Xc, H, n_pre, cfg['target_mass']).cpu())

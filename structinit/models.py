@@ -6,17 +6,21 @@ Docs: https://structinit.github.io/structinit/models.html.md"""
 
 # %% ../nbs/01_models.ipynb #344ff8c2
 from __future__ import annotations
-import math
+import math, numbers
+from collections import OrderedDict
 import torch
 from torch import nn, Tensor
 import timm
 from timm.models import register_model
 from timm.models.vision_transformer import VisionTransformer
+from timm.layers import PatchDropout
+from timm.layers.attention import Attention
 from timm.layers.pos_embed_sincos import build_sincos2d_pos_embed
 
 # %% auto #0
-__all__ = ['POS_EMBEDS', 'PRESETS', 'sincos_2d', 'set_sincos_pos_embed', 'vit_small_image', 'vit_pico_patch4_28',
-           'vit_tiny_patch2_32', 'vit_tiny_patch4_32']
+__all__ = ['LATENT_PARTS', 'POS_EMBEDS', 'PRESETS', 'sincos_2d', 'check_num_cls_tokens', 'MultiClsVisionTransformer',
+           'check_latent', 'LatentQKV', 'qkv_part', 'qkv_weight', 'rank_r_factors', 'write_qkv', 'to_latent',
+           'set_sincos_pos_embed', 'vit_small_image', 'vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32']
 
 # %% ../nbs/01_models.ipynb #cd5c949a
 def sincos_2d(
@@ -27,6 +31,182 @@ def sincos_2d(
     "Fixed 2-D sin-cos positional embedding (MoCo v3, arXiv 2104.02057), built with timm; raises ValueError if `dim % 4`."
     if dim % 4: raise ValueError(f"sin-cos positional embedding needs an embedding width divisible by 4, got {dim}; pick embed_dim = 4k.")
     return build_sincos2d_pos_embed(list(grid_size), dim=dim, temperature=temperature)
+
+# %% ../nbs/01_models.ipynb #2e18e6e4
+def check_num_cls_tokens(
+    num_cls_tokens:int,      # n class tokens
+    global_pool:str='token', # the pooling the model will use
+    class_token:bool=None,   # the `class_token` argument, if given
+    fc_norm:bool=None,       # the `fc_norm` argument, if given
+):
+    "Raise ValueError unless `num_cls_tokens` is an integer >= 1 and, for n >= 2, the head can read the n tokens (global_pool 'token', class tokens on, no fc_norm)."
+    n = num_cls_tokens
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"num_cls_tokens must be an integer >= 1 (1: timm's single class token, or none with global_pool='avg'), got {n!r}")
+    if n == 1: return
+    if global_pool != 'token':
+        raise ValueError(f"num_cls_tokens={n} needs global_pool='token' (the head reads the concatenation of the {n} class tokens), got global_pool={global_pool!r}")
+    if class_token is False: raise ValueError(f"num_cls_tokens={n} needs class tokens, got class_token=False")
+    if fc_norm: raise ValueError(f"num_cls_tokens={n}: fc_norm=True would put a D-wide norm on the (B, {n}*D) concatenation; leave fc_norm unset "
+                                 "(the final norm acts on every token, as in the paper's code)")
+
+# %% ../nbs/01_models.ipynb #13a47ebd
+class MultiClsVisionTransformer(VisionTransformer):
+    "timm `VisionTransformer` with n class tokens, each with its own positional slot; the head reads their concatenated final states (arXiv 2501.06220, code erow/PoorViTs)."
+    def __init__(self,
+                 num_cls_tokens:int=2, # n: `cls_token` is (1, n, D), `pos_embed` has n + N rows, the head n*D inputs
+                 **kwargs,             # any other `VisionTransformer` argument (global_pool: 'token', timm's default)
+                ):
+        check_num_cls_tokens(num_cls_tokens, kwargs.get('global_pool', 'token'), kwargs.get('class_token'), kwargs.get('fc_norm'))
+        wi = kwargs.pop('weight_init', '')
+        super().__init__(**{**kwargs, 'class_token': True, 'weight_init': 'skip'})  # one class token, widened below, then timm's init
+        n, D, dd = num_cls_tokens, self.embed_dim, dict(device=self.cls_token.device, dtype=self.cls_token.dtype)
+        self.num_cls_tokens = n
+        self.cls_token = nn.Parameter(torch.empty(1, n, D, **dd))
+        self.num_prefix_tokens += n - 1
+        if isinstance(self.patch_drop, PatchDropout): self.patch_drop.num_prefix_tokens = self.num_prefix_tokens
+        if self.pos_embed is not None and not self.no_embed_class:
+            self.pos_embed = nn.Parameter(torch.empty(1, self.patch_embed.num_patches + self.num_prefix_tokens, D, **dd))
+        self.reset_classifier(self.num_classes)
+        self.weight_init_mode = 'reset' if wi == 'skip' else wi
+        if wi != 'skip': self.init_weights(needs_reset=False)
+
+    def pool(self, x:Tensor, pool_type:str=None)->Tensor: # (B, n*D) for 'token' pooling
+        "'token' pooling concatenates the n class tokens' states (x: (B, n_prefix + N, D)); any other pooling is timm's."
+        if (self.global_pool if pool_type is None else pool_type) == 'token' and self.attn_pool is None:
+            return x[:, :self.num_cls_tokens].flatten(1)
+        return super().pool(x, pool_type)
+
+    def reset_classifier(self, num_classes:int, global_pool:str=None):
+        "timm's `reset_classifier`, with a head of n*D inputs under 'token' pooling."
+        super().reset_classifier(num_classes, global_pool)
+        self.head_hidden_size = self.embed_dim * (self.num_cls_tokens if self.global_pool == 'token' and self.attn_pool is None else 1)
+        if num_classes > 0:
+            self.head = nn.Linear(self.head_hidden_size, num_classes, device=self.cls_token.device, dtype=self.cls_token.dtype).train(self.training)
+
+# %% ../nbs/01_models.ipynb #70623efb
+LATENT_PARTS = 'qkv'
+
+def check_latent(
+    latent_mode:str, # a non-empty combination of 'q', 'k', 'v' (e.g. 'q', 'kv', 'qkv'), or None (off)
+    latent_dim:int,  # r
+    dim:int,         # D, the width the latent compresses: r in 1..D
+)->str: # the mode in q, k, v order ('vk' -> 'kv'), or None
+    "Validate a latent (low-rank) projection setting; raises ValueError naming what is valid."
+    if latent_mode is None: return None
+    if not isinstance(latent_mode, str) or not latent_mode or set(latent_mode) - set(LATENT_PARTS) or len(set(latent_mode)) < len(latent_mode):
+        raise ValueError(f"latent_mode={latent_mode!r}; valid: a non-empty combination of 'q', 'k', 'v' without repeats (e.g. 'q', 'kv', 'qkv'), "
+                         "or None for timm's full-rank projections")
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, numbers.Integral) or not 1 <= latent_dim <= dim:
+        raise ValueError(f"latent_dim={latent_dim!r}; valid: an integer in 1..{dim} (the embedding width D; the paper's code: 64)")
+    return ''.join(p for p in LATENT_PARTS if p in latent_mode)
+
+# %% ../nbs/01_models.ipynb #045eba3b
+class LatentQKV(nn.Module):
+    "Drop-in for timm's fused `qkv` Linear(D, 3A) whose `latent_mode` parts are Linear(D, r, no bias) then Linear(r, A), one latent shared by the heads (arXiv 2501.06220 code); raises ValueError on a bad mode or r."
+    def __init__(self,
+                 in_features:int,   # D
+                 latent_mode:str,   # the low-rank parts: a combination of 'q', 'k', 'v'
+                 latent_dim:int=64, # r
+                 bias:bool=True,    # biases of the dense parts and of each `up` (timm's `qkv_bias`)
+                 attn_dim:int=None, # A, the width of each of q, k, v (timm's `Attention.attn_dim`); None: D
+                 device=None, dtype=None):
+        super().__init__()
+        self.latent_mode = check_latent(latent_mode, latent_dim, in_features)
+        if self.latent_mode is None: raise ValueError("LatentQKV needs a latent_mode ('q', 'kv', ...); for full rank keep timm's nn.Linear")
+        A, dd = attn_dim or in_features, dict(device=device, dtype=dtype)
+        self.in_features, self.out_features, self.latent_dim = in_features, 3 * A, latent_dim
+        for p in LATENT_PARTS:
+            if p in self.latent_mode:
+                m = nn.Sequential(OrderedDict(down=nn.Linear(in_features, latent_dim, bias=False, **dd), up=nn.Linear(latent_dim, A, bias=bias, **dd)))
+            else: m = nn.Linear(in_features, A, bias=bias, **dd)
+            setattr(self, p, m)
+
+    def forward(self, x:Tensor)->Tensor: # (B, N, D) -> (B, N, 3A), [q | k | v] as timm's fused qkv
+        return torch.cat([self.q(x), self.k(x), self.v(x)], -1)
+
+    def extra_repr(self): return f'latent_mode={self.latent_mode!r}, latent_dim={self.latent_dim}'
+
+# %% ../nbs/01_models.ipynb #5f3d028d
+def qkv_part(
+    qkv:nn.Module, # timm's fused `attn.qkv` (nn.Linear, 3A outputs) or a `LatentQKV`
+    part:str,      # 'q', 'k' or 'v'
+)->tuple: # (nn.Linear whose output rows are `part`, the row slice)
+    "Where q, k or v is produced: rows [iA, (i+1)A) of the fused Linear, a dense part, or a latent part's `up`; raises ValueError on a bad part, TypeError on another layer."
+    if part not in LATENT_PARTS: raise ValueError(f"part={part!r}; valid: 'q', 'k', 'v'")
+    if isinstance(qkv, LatentQKV):
+        m = getattr(qkv, part)
+        return (m.up if part in qkv.latent_mode else m), slice(None)
+    if isinstance(qkv, nn.Linear):
+        A = qkv.out_features // 3; i = LATENT_PARTS.index(part)
+        return qkv, slice(i * A, (i + 1) * A)
+    raise TypeError(f"qkv must be timm's fused nn.Linear or a LatentQKV, got {type(qkv).__name__}")
+
+def qkv_weight(
+    qkv:nn.Module, # timm's fused `attn.qkv` or a `LatentQKV`
+)->tuple: # W: (3A, D) effective [W_q; W_k; W_v] in timm's (out, in) layout; b: (3A,) or None
+    "The dense effective weight and bias of a qkv layer: the fused Linear's own, or up @ down for each latent part."
+    if isinstance(qkv, nn.Linear): return qkv.weight, qkv.bias
+    parts = [qkv_part(qkv, p)[0] for p in LATENT_PARTS]
+    Ws = [m.weight @ getattr(qkv, p).down.weight if p in qkv.latent_mode else m.weight for p, m in zip(LATENT_PARTS, parts)]
+    return torch.cat(Ws), (None if parts[0].bias is None else torch.cat([m.bias for m in parts]))
+
+# %% ../nbs/01_models.ipynb #e9210026
+def rank_r_factors(
+    W:Tensor, # (A, D)
+    r:int,    # rank kept
+)->tuple: # up (A, r) = U_r sqrt(S_r), down (r, D) = sqrt(S_r) V_r^T, float32
+    "Balanced factors of W's truncated SVD: up @ down is the best rank-r approximation (Eckart-Young)."
+    U, S, Vh = torch.linalg.svd(W.float(), full_matrices=False)
+    s = S[:r].sqrt()
+    return U[:, :r] * s, s[:, None] * Vh[:r]
+
+@torch.no_grad()
+def write_qkv(
+    qkv:nn.Module, # timm's fused `attn.qkv` or a `LatentQKV`
+    part:str,      # 'q', 'k' or 'v'
+    W:Tensor=None, # (A, D) dense target in timm's (out, in) layout; None: keep the weight
+    b:Tensor=None, # (A,) bias; None: keep the bias
+):
+    "Write q, k or v: rows of the fused Linear, a dense part, or a latent part's best rank-r approximation (`rank_r_factors`); raises ValueError on a shape or a bias the layer lacks."
+    m, rows = qkv_part(qkv, part)
+    A, D = qkv.out_features // 3, qkv.in_features
+    if W is not None and tuple(W.shape) != (A, D): raise ValueError(f"write_qkv: W for {part!r} must be (A, D) = ({A}, {D}) (timm's (out, in) layout), got {tuple(W.shape)}")
+    if b is not None and m.bias is None: raise ValueError(f"write_qkv: the {part!r} projection has no bias (built with qkv_bias=False); pass b=None")
+    if b is not None and tuple(b.shape) != (A,): raise ValueError(f"write_qkv: b for {part!r} must be ({A},), got {tuple(b.shape)}")
+    if W is not None:
+        if isinstance(qkv, LatentQKV) and part in qkv.latent_mode:
+            up, down = rank_r_factors(W, qkv.latent_dim)
+            m.weight.copy_(up); getattr(qkv, part).down.weight.copy_(down)
+        else: m.weight[rows] = W.to(m.weight)
+    if b is not None: m.bias[rows] = b.to(m.bias)
+
+# %% ../nbs/01_models.ipynb #7823c31f
+def to_latent(
+    model:VisionTransformer, # a timm ViT whose blocks have timm's `Attention` with a fused Linear qkv; converted in place
+    latent_mode:str,         # the low-rank projections: a combination of 'q', 'k', 'v'
+    latent_dim:int=64,       # r (the paper's code: 64)
+)->VisionTransformer: # the same model, with `latent_mode`, `latent_dim` recorded
+    "Replace every block's `attn.qkv` by a `LatentQKV`, keeping dense parts exactly and latent parts at their best rank-r approximation; raises TypeError/ValueError before changing anything."
+    if not isinstance(model, VisionTransformer): raise TypeError(f"to_latent needs a timm VisionTransformer, got {type(model).__name__}")
+    mode = check_latent(latent_mode, latent_dim, model.embed_dim)
+    if mode is None: raise ValueError("to_latent needs a latent_mode, e.g. 'q', 'kv' or 'qkv'")
+    for i, blk in enumerate(model.blocks):
+        a = getattr(blk, 'attn', None)
+        if not isinstance(a, Attention) or type(a.qkv) is not nn.Linear:
+            got = type(a).__name__ + (f" with a {type(a.qkv).__name__} qkv" if hasattr(a, 'qkv') else '')
+            raise ValueError(f"to_latent: block {i}'s attention is not timm's `Attention` with a fused nn.Linear qkv (got {got}); "
+                             "convert a fresh timm ViT, once, before to_gpsa / to_ibit")
+    for blk in model.blocks:
+        old = blk.attn.qkv
+        new = LatentQKV(old.in_features, mode, latent_dim, bias=old.bias is not None, attn_dim=old.out_features // 3,
+                        device=old.weight.device, dtype=old.weight.dtype).train(old.training)
+        for p in LATENT_PARTS:
+            m, rows = qkv_part(old, p)
+            write_qkv(new, p, m.weight[rows], None if m.bias is None else m.bias[rows])
+        blk.attn.qkv = new
+    model.latent_mode, model.latent_dim = mode, latent_dim
+    return model
 
 # %% ../nbs/01_models.ipynb #24f53ae2
 POS_EMBEDS = ('learn', 'sincos')
@@ -54,21 +234,35 @@ def vit_small_image(
     depth:int=6,          # L blocks
     num_heads:int=4,      # h heads, head dim d = D/h
     mlp_ratio:float=2.,   # MLP hidden width / D
-    global_pool:str='avg',# 'avg' (mean of patch tokens) or 'token' (class token)
+    global_pool:str=None, # 'avg' (mean of patch tokens) or 'token' (class tokens); None: 'token' if num_cls_tokens >= 2, else 'avg'
     class_token:bool=None,# default: True iff global_pool == 'token'
     pos_embed:str='learn',# 'learn' (timm, trainable) or 'sincos' (fixed)
+    num_cls_tokens:int=1, # n class tokens; n >= 2: `MultiClsVisionTransformer`, the head reads their concatenation (n*D inputs)
+    latent_mode:str=None, # low-rank projections (`to_latent`): a combination of 'q', 'k', 'v'; None: timm's full-rank qkv
+    latent_dim:int=None,  # r of the latent; None: 64 (the paper's code) when latent_mode is set
     **kwargs,             # any other `timm.models.vision_transformer.VisionTransformer` argument
 )->VisionTransformer:
-    "A timm `VisionTransformer` for small images; raises ValueError on a bad `pos_embed`, `patch_size` or `embed_dim`."
+    "A timm `VisionTransformer` for small images; raises ValueError on a bad `pos_embed`, `patch_size`, `embed_dim`, `num_cls_tokens`, `latent_mode` or `latent_dim`."
     if pos_embed not in POS_EMBEDS: raise ValueError(f"pos_embed={pos_embed!r}; valid: {POS_EMBEDS}")
     H, W = (img_size, img_size) if isinstance(img_size, int) else tuple(img_size)
     if H % patch_size or W % patch_size:
         raise ValueError(f"img_size {img_size} is not a multiple of patch_size {patch_size}: the patch grid must tile the image (crop or resize the images, or pick another patch size).")
     if embed_dim % num_heads: raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}.")
+    check_num_cls_tokens(num_cls_tokens, 'token')
+    if global_pool is None: global_pool = 'token' if num_cls_tokens > 1 else 'avg'
+    check_num_cls_tokens(num_cls_tokens, global_pool, class_token, kwargs.get('fc_norm'))
+    if latent_mode is None and latent_dim is not None: raise ValueError(f"latent_dim={latent_dim!r} has no effect without latent_mode; pass latent_mode ('q', 'kv', ...) or drop latent_dim")
+    r = 64 if latent_dim is None else latent_dim
+    check_latent(latent_mode, r, embed_dim)
     if class_token is None: class_token = global_pool == 'token'
-    model = VisionTransformer(img_size=(H, W), patch_size=patch_size, in_chans=in_chans, num_classes=num_classes,
-                              embed_dim=embed_dim, depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio,
-                              global_pool=global_pool, class_token=class_token, **kwargs)
+    wi = kwargs.pop('weight_init', '')
+    args = dict(img_size=(H, W), patch_size=patch_size, in_chans=in_chans, num_classes=num_classes, embed_dim=embed_dim, depth=depth,
+                num_heads=num_heads, mlp_ratio=mlp_ratio, global_pool=global_pool, weight_init='skip' if latent_mode else wi, **kwargs)
+    model = VisionTransformer(class_token=class_token, **args) if num_cls_tokens == 1 else MultiClsVisionTransformer(num_cls_tokens, **args)
+    if latent_mode:
+        to_latent(model, latent_mode, r)
+        model.weight_init_mode = 'reset' if wi == 'skip' else wi
+        if wi != 'skip': model.init_weights(needs_reset=False)   # timm's init of every Linear, the latent factors included
     model.pos_embed_type = 'learn'
     if pos_embed == 'sincos': set_sincos_pos_embed(model)
     return model
