@@ -6,7 +6,9 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import sys, time, math, itertools, warnings, inspect
+import sys, time, math, itertools, warnings, inspect, copy
+from functools import partial
+import pandas as pd
 import torch
 from torch import nn
 import timm
@@ -18,10 +20,14 @@ from fastai.data.transforms import get_c
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.callback.channelslast import ChannelsLast
-from fastai.callback.schedule import fit_one_cycle  # patches `Learner.fit_one_cycle`
+from fastai.callback.schedule import fit_one_cycle, ParamScheduler, combine_scheds, SchedLin, SchedCos  # patches `Learner.fit_one_cycle`
+from fastai.callback.training import GradientClip
+from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastprogress.core import IN_NOTEBOOK
-from fastai.losses import LabelSmoothingCrossEntropyFlat
+from fastai.losses import LabelSmoothingCrossEntropyFlat, CrossEntropyLossFlat
+from timm.data import Mixup
+from timm.loss import SoftTargetCrossEntropy
 from fastai.metrics import accuracy
 from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
@@ -31,13 +37,17 @@ from .init import apply_init, check_init, INIT_METHODS
 from .convmixer import MODES, spatial_filters
 from .attention import to_gpsa, check_gpsa
 from .ibit import to_ibit, check_ibit
+from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats
+from .design import whiten_patch_embed, loader_images
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'CNN_DATA_KWARGS', 'PROGRESS_MODES', 'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn',
-           'ValidateAtEnd', 'meta_model', 'check_seed', 'check_vit_request', 'check_convmixer_request',
-           'recipe_learner', 'vit_learner', 'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe',
-           'steps_per_epoch', 'budget_epochs', 'StepBudget']
+           'CNN_DATA_KWARGS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'ERASING_MODES', 'SCHEDS',
+           'PROGRESS_MODES', 'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model',
+           'check_seed', 'check_vit_request', 'check_convmixer_request', 'resolve_recipe', 'recipe_changes',
+           'show_recipe', 'warmup_cosine', 'TimmMixup', 'recipe_dls', 'recipe_cbs', 'recipe_learner', 'vit_learner',
+           'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'steps_per_epoch', 'budget_epochs',
+           'StepBudget']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -160,6 +170,143 @@ def check_convmixer_request(
     check_seed(seed)
     meta_model(arch, model_kwargs, CNN_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out, filters=filters, freeze=freeze, seed=0)
 
+# %% ../nbs/03_learner.ipynb #f2627e6e
+RECIPE_FIELDS = {  # field: what it sets
+    'bs': "batch size: the default of `structinit-compare --bs` (a learner keeps its loaders' batch size)",
+    'lr': 'peak learning rate', 'wd': 'decoupled weight decay (AdamW)',
+    'wd_bn_bias': 'weight decay on biases and norm weights too (fastai `wd_bn_bias`)',
+    'adam': "(beta1, beta2, eps) of fastai `Adam` with decoupled decay (AdamW); kit: fastai's defaults",
+    'sched': "'one_cycle' (fastai `fit_one_cycle`, momentum cycled) or 'warmup_cosine' (`warmup_cosine`: per step, momentum fixed)",
+    'warmup': "fraction of the optimiser steps spent warming up", 'min_lr': "'warmup_cosine': start of the warm-up and end of the cosine",
+    'label_smoothing': 'epsilon of the label-smoothed cross-entropy (0: plain cross-entropy)',
+    'augment': "per-image policy on the uint8 batches: None, 'autoaugment' (CIFAR-10 policy) or 'randaugment' (2 ops, magnitude 9)",
+    'erasing': 'random-erasing probability per image (0: off)', 'erasing_mode': "'const' (zero, i.e. the mean after normalising) or 'pixel' (timm's per-pixel normal noise)",
+    'mixup': 'MixUp alpha (0: off)', 'cutmix': 'CutMix alpha (0: off)', 'mix_prob': 'probability that a batch is mixed',
+    'switch_prob': 'probability of CutMix rather than MixUp when both are on', 'repeats': 'repeated augmentation: passes over the training images per epoch',
+    'drop_path': "stochastic depth of a ViT (timm's `drop_path_rate`; the ConvMixers have none)", 'clip': 'gradient-norm clipping (None: off)',
+    'epochs': "the paper's epochs, for the GPU command (the CPU lessons choose their own)", 'notes': 'what the source does not state, and what the kit leaves out',
+}
+_ADAMW = (0.9, 0.999, 1e-8)  # torch's AdamW defaults, which the papers' code uses
+RECIPES = {
+    'kit': dict(bs=128, lr=1e-3, wd=.05, wd_bn_bias=False, adam=(0.9, 0.99, 1e-5), sched='one_cycle', warmup=.25, min_lr=None, label_smoothing=.1,
+                augment=None, erasing=0., erasing_mode='const', mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1, drop_path=0., clip=None,
+                epochs=30, notes="this lesson's CPU recipe"),
+    'poorvits': dict(bs=256, lr=1e-3, wd=.05, wd_bn_bias=True, adam=_ADAMW, sched='warmup_cosine', warmup=.1, min_lr=1e-6, label_smoothing=.1,
+                     augment='autoaugment', erasing=.25, erasing_mode='const', mixup=1., cutmix=1., mix_prob=.5, switch_prob=.5, repeats=3, drop_path=.1,
+                     clip=None, epochs=100, notes='code: 100 epochs of 3 passes (58,500 steps at batch 256), test-set model selection every 5 epochs (the kit reports the last epoch)'),
+    'structured-2404': dict(bs=512, lr=1e-3, wd=.01, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=10/200, min_lr=1e-6, label_smoothing=0.,
+                            augment='randaugment', erasing=0., erasing_mode='const', mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1,
+                            drop_path=0., clip=3., epochs=200, notes='not stated: label smoothing (off), min_lr (1e-6), decay on biases (off)'),
+    'structured-2505': dict(bs=512, lr=2e-3, wd=.05, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=50/300, min_lr=1e-6, label_smoothing=.1,
+                            augment='randaugment', erasing=.25, erasing_mode='pixel', mixup=.8, cutmix=1., mix_prob=1., switch_prob=.5, repeats=1,
+                            drop_path=.1, clip=None, epochs=300, notes="not applied: EMA 0.9999 (issue 12); trained at 224 px with timm's RandomResizedCrop (the kit keeps the image size)"),
+}
+RECIPE_NAMES = tuple(RECIPES)
+RECIPE_AUGMENTS, ERASING_MODES, SCHEDS = (None, 'autoaugment', 'randaugment'), ('const', 'pixel'), ('one_cycle', 'warmup_cosine')
+
+def _num(r, k, lo, hi=None, integer=False, none=False):
+    v = r[k]
+    if none and v is None: return
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= lo and (hi is None or v <= hi) and (not integer or float(v).is_integer())
+    if not ok: raise ValueError(f"recipe {k}={v!r}: must be {'an integer' if integer else 'a number'} >= {lo}" + (f" and <= {hi}" if hi is not None else '') + (' or None' if none else ''))
+
+def resolve_recipe(
+    recipe:str|dict='kit', # a name in `RECIPES`, or a recipe dict (e.g. from `resolve_recipe`)
+    recipe_kwargs:dict=None, # fields to change, e.g. dict(augment=None) for the paper's "-AutoAugment" ablation
+)->dict: # a new dict: every field of `RECIPE_FIELDS`, plus 'name'
+    "The recipe `recipe` with `recipe_kwargs` applied, checked; raises ValueError on an unknown name or field (listing the valid ones) or a value out of range."
+    if isinstance(recipe, dict): r = dict(recipe)
+    elif recipe in RECIPES: r = dict(RECIPES[recipe], name=recipe)
+    else: raise ValueError(f"unknown recipe {recipe!r}; valid: {', '.join(RECIPE_NAMES)}")
+    bad = [k for k in (recipe_kwargs or {}) if k not in RECIPE_FIELDS or k == 'notes']
+    if bad: raise ValueError(f"recipe_kwargs: unknown field(s) {', '.join(map(repr, bad))}; valid: {', '.join(k for k in RECIPE_FIELDS if k != 'notes')}")
+    r.update(recipe_kwargs or {})
+    missing = [k for k in RECIPE_FIELDS if k not in r]
+    if missing or 'name' not in r: raise ValueError(f"recipe dict lacks {', '.join(missing + ['name'] * ('name' not in r))}: start from resolve_recipe(name)")
+    for k, lo, hi, i, n in [('bs', 1, None, True, False), ('lr', 1e-12, None, False, False), ('wd', 0, None, False, False), ('warmup', 0, .99, False, False),
+                            ('min_lr', 0, None, False, True), ('label_smoothing', 0, .99, False, False), ('erasing', 0, 1, False, False),
+                            ('mixup', 0, None, False, False), ('cutmix', 0, None, False, False), ('mix_prob', 0, 1, False, False),
+                            ('switch_prob', 0, 1, False, False), ('repeats', 1, None, True, False), ('drop_path', 0, .99, False, False),
+                            ('clip', 1e-12, None, False, True), ('epochs', 1, None, True, False)]: _num(r, k, lo, hi, i, n)
+    if r['augment'] not in RECIPE_AUGMENTS: raise ValueError(f"recipe augment={r['augment']!r}; valid: {RECIPE_AUGMENTS}")
+    if r['erasing_mode'] not in ERASING_MODES: raise ValueError(f"recipe erasing_mode={r['erasing_mode']!r}; valid: {ERASING_MODES}")
+    if r['sched'] not in SCHEDS: raise ValueError(f"recipe sched={r['sched']!r}; valid: {SCHEDS}")
+    if r['sched'] == 'warmup_cosine' and r['min_lr'] is None: raise ValueError("recipe sched='warmup_cosine' needs a min_lr (e.g. 1e-6)")
+    if (r['mixup'] or r['cutmix']) and not r['mix_prob']: raise ValueError("recipe mixup/cutmix are on but mix_prob is 0: set mix_prob, or mixup=0 and cutmix=0")
+    a = r['adam']
+    if not (isinstance(a, (tuple, list)) and len(a) == 3 and 0 <= a[0] < 1 and 0 <= a[1] < 1 and a[2] > 0): raise ValueError(f"recipe adam={a!r}: give (beta1, beta2, eps) with betas in [0, 1) and eps > 0")
+    r['adam'] = tuple(a)
+    return r
+
+def recipe_changes(r:dict # a resolved recipe
+                  )->dict: # the fields that differ from `RECIPES[name]` ('notes' aside)
+    "What `recipe_kwargs` changed in a resolved recipe: the `recipe_kwargs` to record."
+    base = RECIPES.get(r['name'], {})
+    return {k: r[k] for k in RECIPE_FIELDS if k != 'notes' and (k not in base or r[k] != base[k])}
+
+def show_recipe(*names:str, # recipe names; none: all of `RECIPES`
+               )->pd.DataFrame: # one row per field, one column per recipe
+    "The recipes side by side, one row per field of `RECIPE_FIELDS`; raises ValueError on an unknown name."
+    rs = [resolve_recipe(n) for n in (names or RECIPE_NAMES)]
+    return pd.DataFrame({r['name']: [r[k] for k in RECIPE_FIELDS] for r in rs}, index=list(RECIPE_FIELDS))
+
+# %% ../nbs/03_learner.ipynb #280ace11
+def warmup_cosine(lr:float, # peak learning rate
+                  warmup:float, # fraction of the steps in the linear warm-up, in [0, 1)
+                  min_lr:float, # start of the warm-up and end of the cosine
+                 ):
+    "A fastai schedule (a function of pct_train in [0, 1]): linear from `min_lr` to `lr` over `warmup`, then cosine to `min_lr` (PoorViTs, REFERENCE.md section 6)."
+    if not 0 <= warmup < 1: raise ValueError(f"warmup must lie in [0, 1), got {warmup}")
+    if warmup == 0: return SchedCos(lr, min_lr)
+    return combine_scheds([warmup, 1 - warmup], [SchedLin(min_lr, lr), SchedCos(lr, min_lr)])
+
+class TimmMixup(Callback):
+    "timm's `Mixup` (MixUp / CutMix, one lambda per batch) on training batches, with timm's `SoftTargetCrossEntropy` as the training loss (arXiv 1710.09412, 1905.04899); the learner's loss validates. Raises ValueError on an odd batch."
+    run_valid, order = False, -4  # after StepBudget (-9) and ValidateAtEnd (-5), before MixedPrecision (10)
+    def __init__(self, mixup:float=1., # MixUp alpha (0: off)
+                 cutmix:float=1., # CutMix alpha (0: off)
+                 mix_prob:float=.5, # probability that a batch is mixed
+                 switch_prob:float=.5, # probability of CutMix when both are on
+                 label_smoothing:float=.1): # smoothing of the (mixed) targets
+        store_attr(); self.lf = SoftTargetCrossEntropy()
+    def before_fit(self):
+        self.mix = Mixup(mixup_alpha=self.mixup, cutmix_alpha=self.cutmix, prob=self.mix_prob, switch_prob=self.switch_prob, mode='batch',
+                         label_smoothing=self.label_smoothing, num_classes=get_c(self.dls))
+    def before_train(self): self.old_lf, self.learn.loss_func = self.learn.loss_func, self.lf
+    def after_train(self):
+        if hasattr(self, 'old_lf'): self.learn.loss_func = self.old_lf; del self.old_lf
+    after_cancel_train = after_cancel_fit = after_train
+    def before_batch(self):
+        if len(self.x) % 2: raise ValueError(f"TimmMixup needs an even batch (it mixes each image with its mirror in the batch), got {len(self.x)}: use an even bs")
+        x, y = self.mix(self.x.clone(), self.y)
+        self.learn.xb, self.learn.yb = (x,), (y,)
+
+# %% ../nbs/03_learner.ipynb #23878d65
+def _loader_aug(dl)->tuple:
+    "(pad, flip) of a kit training loader: its `RandTranslate` pad (0 if none) and whether it flips."
+    fs = list(dl.after_batch.fs)
+    return next((f.pad for f in fs if isinstance(f, RandTranslate)), 0), any(isinstance(f, RandFlip) for f in fs)
+
+def _keeps_loaders(r:dict)->bool: return r['augment'] is None and not r['erasing'] and r['repeats'] == 1
+
+def recipe_dls(dls, # fastai `DataLoaders` from `get_dls` (or `tensor_dl` loaders)
+               r:dict, # a resolved recipe (`resolve_recipe`)
+              ):
+    "`dls` with its training loader rebuilt for `r`'s policy augmentation, random erasing and repeats (same images, batch size, translation, flips, normalisation, seeded order); `dls` itself when `r` keeps the loaders' augmentation. Raises ValueError on loaders the kit did not make, or an odd batch with MixUp/CutMix."
+    dl = dls.train
+    if (r['mixup'] or r['cutmix']) and dl.bs % 2:
+        raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch size; the training loader has bs={dl.bs}")
+    if _keeps_loaders(r): return dls
+    if not isinstance(dl, TensorImageDL):
+        raise ValueError(f"recipe {r['name']!r} augments the kit's in-memory uint8 batches, but dls.train is a {type(dl).__name__}: build the loaders with get_dls or tensor_dl, "
+                         "or use recipe='kit' (or recipe_kwargs=dict(augment=None, erasing=0, repeats=1)) and augment in your own loaders")
+    pad, flip = _loader_aug(dl)
+    tfms = batch_tfms(dl.dataset, pad, flip, loader_stats(dl), augment=r['augment'], erasing=r['erasing'],
+                      erasing_kwargs=dict(mode=r['erasing_mode']) if r['erasing'] else None)
+    new = tensor_dl(dl.dataset, dl.bs, dls.device, train=True, after_batch=tfms, repeats=r['repeats'])
+    new.rng = copy.deepcopy(dl.rng)                                          # the same seeded order as the loader it replaces
+    return DataLoaders(new, *dls.loaders[1:], device=dls.device)
+
 # %% ../nbs/03_learner.ipynb #cb937842
 def _input_shape(dls):
     "(C, H, W) of the images, from one validation batch (or a training batch if there is no validation set)."
@@ -181,29 +328,43 @@ def _n_out(dls, n_out):
     if not n_out: raise ValueError("n_out is not given and could not be inferred from dls (dls.c); pass n_out=")
     return n_out
 
+def _recipe_opt(r:dict):
+    "fastai `Adam` (decoupled wd: AdamW) with the recipe's betas and eps; fastai's own `Adam` for its defaults."
+    b1, b2, eps = r['adam']
+    return Adam if (b1, b2, eps) == (0.9, 0.99, 1e-5) else partial(Adam, mom=b1, sqr_mom=b2, eps=eps)
+
+def recipe_cbs(r:dict)->list:
+    "The callbacks of recipe `r`: `TimmMixup` if MixUp or CutMix is on, fastai's `GradientClip` if `clip`."
+    cbs = [TimmMixup(r['mixup'], r['cutmix'], r['mix_prob'], r['switch_prob'], r['label_smoothing'])] if r['mixup'] or r['cutmix'] else []
+    return cbs + ([GradientClip(r['clip'])] if r['clip'] else [])
+
 def recipe_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches
     model:nn.Module,              # a built (and initialised) model; moved to `dls.device`
-    loss_func=None,               # None: `LabelSmoothingCrossEntropyFlat(eps=0.1)`
-    opt_func=Adam,                # fastai `Adam`: decoupled weight decay, i.e. AdamW
-    lr:float=1e-3,                # peak learning rate of `fit_one_cycle`
-    wd:float=0.05,                # decoupled weight decay
+    loss_func=None,               # None: the recipe's label-smoothed cross-entropy (`LabelSmoothingCrossEntropyFlat(eps=label_smoothing)`)
+    opt_func=None,                # None: fastai `Adam` (decoupled weight decay, i.e. AdamW) with the recipe's betas
+    lr:float=None,                # peak learning rate; None: the recipe's
+    wd:float=None,                # decoupled weight decay; None: the recipe's
     metrics=accuracy,             # fastai metrics on the validation set
     cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
     mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
+    recipe:str|dict='kit',        # a name in `RECIPES` or a resolved recipe: loss, optimiser, lr, wd, callbacks (the data side is `recipe_dls`)
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "The recipe every structinit run shares (loss, AdamW, wd, metrics, CUDA bf16/channels-last/compile) around `model`; raises ValueError on mixed precision without CUDA."
+    "The recipe every structinit run shares (loss, AdamW, lr, wd, MixUp/CutMix, clipping, metrics, CUDA bf16/channels-last/compile) around `model`; raises ValueError on a bad recipe or mixed precision without CUDA."
+    r = resolve_recipe(recipe)
     dev, mixed_precision, channels_last = _device_options(dls, mixed_precision, channels_last)
     model.to(dev)
     if compile: model.compile(**(compile if isinstance(compile, dict) else {}))
-    learn = Learner(dls, model, loss_func=loss_func or LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=opt_func, lr=lr, wd=wd,
-                    metrics=metrics, cbs=cbs, **kwargs)
+    ls = r['label_smoothing']
+    learn = Learner(dls, model, loss_func=loss_func or (LabelSmoothingCrossEntropyFlat(eps=ls) if ls else CrossEntropyLossFlat()),
+                    opt_func=opt_func or _recipe_opt(r), lr=r['lr'] if lr is None else lr, wd=r['wd'] if wd is None else wd, metrics=metrics,
+                    cbs=L(cbs) + recipe_cbs(r), **{'wd_bn_bias': r['wd_bn_bias'], **kwargs})
     if mixed_precision: learn.add_cb(MixedPrecision(AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16))
     if channels_last: learn.add_cb(ChannelsLast())
-    learn.compile = compile
+    learn.compile, learn.recipe = compile, r
     return learn
 
 def vit_learner(
@@ -212,35 +373,46 @@ def vit_learner(
     init:str='impulse',           # one of `INIT_NAMES`
     attn:str='vanilla',           # attention kind, one of `ATTN_NAMES`: 'vanilla', 'gpsa', 'ibit', 'ibit-softmax'
     n_out:int=None,               # classes of the head; None: `get_c(dls)`
-    loss_func=None,               # None: `LabelSmoothingCrossEntropyFlat(eps=0.1)`
-    opt_func=Adam,                # fastai `Adam`: decoupled weight decay, i.e. AdamW
-    lr:float=1e-3,                # peak learning rate of `fit_one_cycle`
-    wd:float=0.05,                # decoupled weight decay
+    loss_func=None,               # None: the recipe's label-smoothed cross-entropy
+    opt_func=None,                # None: fastai `Adam` (decoupled weight decay, i.e. AdamW) with the recipe's betas
+    lr:float=None,                # peak learning rate; None: the recipe's (kit: 1e-3)
+    wd:float=None,                # decoupled weight decay; None: the recipe's (kit: 0.05)
     metrics=accuracy,             # fastai metrics on the validation set
     cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
     init_kwargs:dict=None,        # options for `apply_init` (e.g. `kernel_size`, `steps`); override an alias's
     attn_kwargs:dict=None,        # options for the attention conversion (`to_gpsa`, `to_ibit`), e.g. `n_gpsa`, `rank`
-    model_kwargs:dict=None,       # options for `timm.create_model` (e.g. `depth`, `pos_embed`, `global_pool`)
+    model_kwargs:dict=None,       # options for `timm.create_model` (e.g. `depth`, `pos_embed`, `global_pool`, `num_cls_tokens`, `latent_mode`)
     seed:int=None,                # `set_seed(seed, reproducible=True)` and the init seed, in 0..`MAX_SEED`; None: no seeding
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
     mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
+    recipe:str='kit',             # the training recipe, a name in `RECIPES` (`show_recipe`)
+    recipe_kwargs:dict=None,      # recipe fields to change (`resolve_recipe`), e.g. dict(augment=None)
+    whiten:int=0,                 # whiten the patch embedding (`whiten_patch_embed`, lesson 10) on this many training images after the init; 0: off (the paper: 5120)
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "A fastai `Learner` for timm ViT `arch` initialised by `init`, with attention kind `attn`; raises before building anything (`check_vit_request`): ValueError on an unknown init, attn or arch, on options they do not take, on model options the kit sets, a seed out of range, missing classes, or mixed precision without CUDA; TypeError on a model that is not a timm ViT."
+    "A fastai `Learner` for timm ViT `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a seed out of range, missing classes, a bad whiten count, or mixed precision without CUDA; TypeError on a model that is not a timm ViT."
     n_out = _n_out(dls, n_out)
     dev, _, _ = _device_options(dls, mixed_precision, channels_last)
     C, H, W = _input_shape(dls)
     img_size = H if H == W else (H, W)
-    method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, model_kwargs, init_kwargs, attn_kwargs, seed)  # fail before building anything
+    r = resolve_recipe(recipe, recipe_kwargs)
+    mk = {**({'drop_path_rate': r['drop_path']} if r['drop_path'] else {}), **(model_kwargs or {})}   # the user's drop_path_rate wins
+    method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, mk, init_kwargs, attn_kwargs, seed)  # fail before building anything
+    if isinstance(whiten, bool) or not isinstance(whiten, int) or whiten < 0: raise ValueError(f"whiten must be a number of training images (0: off; the paper: 5120), got {whiten!r}")
+    dls = recipe_dls(dls, r)
     if seed is not None: set_seed(seed, reproducible=True)
-    model = timm.create_model(arch, img_size=img_size, in_chans=C, num_classes=n_out, **(model_kwargs or {}))
+    model = timm.create_model(arch, img_size=img_size, in_chans=C, num_classes=n_out, **mk)
     init_opts.setdefault('seed', seed if seed is not None else int(torch.randint(0, 2**31 - 1, ())))
     apply_init(model.to(dev), method, **init_opts)
+    if whiten:
+        st = dls.train.rng.getstate()
+        whiten_patch_embed(model, loader_images(dls.train, whiten))
+        dls.train.rng.setstate(st)                                   # the training order is that of an unwhitened run
     apply_attn(model, attn, **(attn_kwargs or {}))
-    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, **kwargs)
-    store_attr('arch,init,attn,n_out,seed', self=learn)
-    learn.init_options, learn.attn_options = init_opts, attn_opts
+    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, r, **kwargs)
+    store_attr('arch,init,attn,n_out,seed,whiten', self=learn)
+    learn.init_options, learn.attn_options, learn.recipe_kwargs = init_opts, attn_opts, recipe_changes(r)
     return learn
 
 # %% ../nbs/03_learner.ipynb #4e54b831
@@ -250,10 +422,10 @@ def convmixer_learner(
     filters:str='learned',        # spatial filter mode, one of `MODES`
     freeze:bool=False,            # freeze the depthwise filters (weights and biases)
     n_out:int=None,               # classes of the head; None: `get_c(dls)`
-    loss_func=None,               # None: `LabelSmoothingCrossEntropyFlat(eps=0.1)`
-    opt_func=Adam,                # fastai `Adam`: decoupled weight decay, i.e. AdamW
-    lr:float=1e-3,                # peak learning rate of `fit_one_cycle`
-    wd:float=0.05,                # decoupled weight decay
+    loss_func=None,               # None: the recipe's label-smoothed cross-entropy
+    opt_func=None,                # None: fastai `Adam` (decoupled weight decay, i.e. AdamW) with the recipe's betas
+    lr:float=None,                # peak learning rate; None: the recipe's
+    wd:float=None,                # decoupled weight decay; None: the recipe's
     metrics=accuracy,             # fastai metrics on the validation set
     cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
     model_kwargs:dict=None,       # options for the preset (e.g. `dim`, `depth`, `kernel_size`, `patch_size`, `scale`)
@@ -261,19 +433,24 @@ def convmixer_learner(
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
     mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
+    recipe:str='kit',             # the training recipe, a name in `RECIPES` (`show_recipe`)
+    recipe_kwargs:dict=None,      # recipe fields to change (`resolve_recipe`)
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipe; raises before building anything (`check_convmixer_request`): ValueError on an unknown arch or mode, learned+frozen, model options it does not take or the kit sets, a seed out of range, missing classes, or mixed precision without CUDA."
+    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipes (a recipe's drop-path is a ViT option: a warning says it is not applied); raises before building anything (`check_convmixer_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown arch, mode or recipe, learned+frozen, model options it does not take or the kit sets, a seed out of range, missing classes, or mixed precision without CUDA."
     n_out = _n_out(dls, n_out)
     _device_options(dls, mixed_precision, channels_last)
     C, H, W = _input_shape(dls)
+    r = resolve_recipe(recipe, recipe_kwargs)
     check_convmixer_request(arch, filters, freeze, min(H, W), C, n_out, model_kwargs, seed)  # fail before building anything
+    dls = recipe_dls(dls, r)
+    if r['drop_path']: warnings.warn(f"recipe {r['name']!r} has drop_path={r['drop_path']}, a ViT option: the ConvMixer presets have no drop-path, so it is not applied")
     if seed is not None: set_seed(seed, reproducible=True)
     model = timm.create_model(arch, in_chans=C, num_classes=n_out, img_size=min(H, W), filters=filters, freeze=freeze,
                               seed=seed, **(model_kwargs or {}))
-    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, **kwargs)
+    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, r, **kwargs)
     store_attr('arch,filters,freeze,n_out,seed', self=learn)
-    learn.filter_seed = model.filter_seed
+    learn.filter_seed, learn.recipe_kwargs = model.filter_seed, recipe_changes(r)
     return learn
 
 # %% ../nbs/03_learner.ipynb #4b672cb5
@@ -307,26 +484,29 @@ def progress_mode(progress:bool|str|None=None, # True or 'bars': fastai's bars; 
 MAX_LINES = 30  # `fit_recipe` prints at most about this many epoch lines (every epoch of a 30-epoch run)
 
 def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
-               epochs:int=None, # epochs of `fit_one_cycle` at the learner's lr; or
+               epochs:int=None, # epochs at the learner's lr; or
                progress:bool|str|None=None, # see `progress_mode`
                cbs=None, # extra callbacks for this fit
-               steps:int=None, # optimiser steps instead (`StepBudget`): the one-cycle schedule spread over exactly `steps` batches
+               steps:int=None, # optimiser steps instead (`StepBudget`): the schedule spread over exactly `steps` batches
               ):
-    "`learn.fit_one_cycle(epochs)`, or exactly `steps` optimiser steps of it (`StepBudget`), reporting progress as `progress_mode(progress)` says; raises ValueError unless exactly one of `epochs` and `steps` is given."
+    "Fit with the learner's recipe schedule (`fit_one_cycle`, or `warmup_cosine` per step) for `epochs`, or exactly `steps` optimiser steps of it (`StepBudget`), reporting progress as `progress_mode(progress)` says; raises ValueError unless exactly one of `epochs` and `steps` is given."
     if (epochs is None) == (steps is None): raise ValueError(f"give epochs or steps, not {'both' if steps is not None else 'neither'}")
-    mode, cbs = progress_mode(progress), list(L(cbs))
+    mode, cbs, r = progress_mode(progress), list(L(cbs)), getattr(learn, 'recipe', None) or RECIPES['kit']
     if steps is not None: epochs, cbs = budget_epochs(steps, len(learn.dls.train)), cbs + [StepBudget(steps)]
-    if mode == 'bars': return learn.fit_one_cycle(epochs, cbs=cbs)
+    if r['sched'] == 'one_cycle': fit = lambda cbs: learn.fit_one_cycle(epochs, pct_start=r['warmup'], cbs=cbs)
+    else: fit = lambda cbs: learn.fit(epochs, cbs=cbs + [ParamScheduler({'lr': warmup_cosine(learn.lr, r['warmup'], r['min_lr'])})])
+    if mode == 'bars': return fit(cbs)
     with learn.no_bar(), learn.no_logging():
-        learn.fit_one_cycle(epochs, cbs=cbs + [EpochLine(every=math.ceil(epochs / MAX_LINES))] * (mode == 'lines'))
+        fit(cbs + [EpochLine(every=math.ceil(epochs / MAX_LINES))] * (mode == 'lines'))
 
 # %% ../nbs/03_learner.ipynb #264417ef
 def steps_per_epoch(n_train:int, # training images
                     bs:int, # the batch size asked for
+                    repeats:int=1, # passes over the images per epoch (repeated augmentation, `tensor_dl(repeats=)`)
                    )->int: # optimiser steps in one epoch of `tensor_dl(train=True)`
-    "Training batches of one epoch: `tensor_dl` caps the batch at the data and drops the last partial batch, so `n_train // min(bs, n_train)`; raises ValueError on sizes below 1."
-    if n_train < 1 or bs < 1: raise ValueError(f"n_train and bs must be at least 1, got {n_train} and {bs}")
-    return n_train // min(bs, n_train)
+    "Training batches of one epoch: `tensor_dl` caps the batch at the data and drops the last partial batch, so `repeats * n_train // min(bs, n_train)`; raises ValueError on sizes below 1."
+    if n_train < 1 or bs < 1 or repeats < 1: raise ValueError(f"n_train, bs and repeats must be at least 1, got {n_train}, {bs} and {repeats}")
+    return repeats * n_train // min(bs, n_train)
 
 def budget_epochs(steps:int, # optimiser steps of the budget
                   n_iter:int, # steps per epoch (`steps_per_epoch`, or `len(dls.train)`)
