@@ -102,7 +102,7 @@ class IBiTAttention(nn.Module):
         N = self.num_patches = self.grid_size[0] * self.grid_size[1]
         if not 1 <= rank <= N: raise ValueError(f"rank={rank}; valid: 1..{N} (the grid has {N} patches)")
         if mask is None: mask = fit_mask_svd(to_rolled(distance_kernel(self.grid_size)), rank)
-        dd = dict(device=attn.qkv.weight.device, dtype=attn.qkv.weight.dtype)
+        dd = dict(device=attn.proj.weight.device, dtype=attn.proj.weight.dtype)   # proj: qkv may be lesson 01's LatentQKV
         self.mask1 = nn.Parameter(mask[0].to(**dd)[None].repeat(self.num_heads, 1, 1))
         self.mask2 = nn.Parameter(mask[1].to(**dd)[None].repeat(self.num_heads, 1, 1))
         self.register_buffer('roll_idx', roll_index(N).to(dd['device']), persistent=False)
@@ -172,9 +172,6 @@ def check_ibit(
         if not num(seed, 0, True): raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     for i, b in enumerate(list(model.blocks)[:n_ibit]):
         if not isinstance(b.attn, Attention): raise ValueError(f"to_ibit: block {i}'s attention is not a timm `Attention`; got {type(b.attn).__name__}")
-        if type(b.attn.qkv) is not nn.Linear:
-            raise ValueError(f"to_ibit: block {i}'s qkv is a {type(b.attn.qkv).__name__} (low-rank latent_mode={getattr(b.attn.qkv, 'latent_mode', None)!r}); "
-                             "IBiTAttention takes over timm's fused nn.Linear qkv: convert a model built without latent_mode")
     return dict(rank=rank, form=form, fit=fit, steps=steps, lr=lr, scale=scale, n_ibit=n_ibit, seed=seed)
 
 # %% ../nbs/07_ibit.ipynb #111c3039

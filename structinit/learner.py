@@ -37,15 +37,15 @@ from .init import apply_init, check_init, INIT_METHODS
 from .convmixer import MODES, spatial_filters
 from .attention import to_gpsa, check_gpsa
 from .ibit import to_ibit, check_ibit
-from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats
+from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES
 from .design import whiten_patch_embed, loader_images
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'CNN_DATA_KWARGS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'ERASING_MODES', 'SCHEDS',
-           'PROGRESS_MODES', 'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model',
-           'check_seed', 'check_vit_request', 'check_convmixer_request', 'resolve_recipe', 'recipe_changes',
-           'show_recipe', 'warmup_cosine', 'TimmMixup', 'recipe_dls', 'recipe_cbs', 'recipe_learner', 'vit_learner',
+           'CNN_DATA_KWARGS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'SCHEDS', 'PROGRESS_MODES',
+           'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
+           'check_vit_request', 'check_convmixer_request', 'resolve_recipe', 'recipe_changes', 'show_recipe',
+           'warmup_cosine', 'TimmMixup', 'recipe_dls', 'recipe_cbs', 'recipe_learner', 'vit_learner',
            'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'steps_per_epoch', 'budget_epochs',
            'StepBudget']
 
@@ -180,7 +180,8 @@ RECIPE_FIELDS = {  # field: what it sets
     'warmup': "fraction of the optimiser steps spent warming up", 'min_lr': "'warmup_cosine': start of the warm-up and end of the cosine",
     'label_smoothing': 'epsilon of the label-smoothed cross-entropy (0: plain cross-entropy)',
     'augment': "per-image policy on the uint8 batches: None, 'autoaugment' (CIFAR-10 policy) or 'randaugment' (2 ops, magnitude 9)",
-    'erasing': 'random-erasing probability per image (0: off)', 'erasing_mode': "'const' (zero, i.e. the mean after normalising) or 'pixel' (timm's per-pixel normal noise)",
+    'erasing': 'random-erasing probability per image (0: off)', 'erasing_mode': "'const' (zero, i.e. the mean after normalising) or 'pixel' (timm's per-pixel normal noise); `ERASING_MODES`",
+    'erasing_area': 'largest erased area, a fraction of the image (the smallest is 0.02)',
     'mixup': 'MixUp alpha (0: off)', 'cutmix': 'CutMix alpha (0: off)', 'mix_prob': 'probability that a batch is mixed',
     'switch_prob': 'probability of CutMix rather than MixUp when both are on', 'repeats': 'repeated augmentation: passes over the training images per epoch',
     'drop_path': "stochastic depth of a ViT (timm's `drop_path_rate`; the ConvMixers have none)", 'clip': 'gradient-norm clipping (None: off)',
@@ -189,20 +190,20 @@ RECIPE_FIELDS = {  # field: what it sets
 _ADAMW = (0.9, 0.999, 1e-8)  # torch's AdamW defaults, which the papers' code uses
 RECIPES = {
     'kit': dict(bs=128, lr=1e-3, wd=.05, wd_bn_bias=False, adam=(0.9, 0.99, 1e-5), sched='one_cycle', warmup=.25, min_lr=None, label_smoothing=.1,
-                augment=None, erasing=0., erasing_mode='const', mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1, drop_path=0., clip=None,
+                augment=None, erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1, drop_path=0., clip=None,
                 epochs=30, notes="this lesson's CPU recipe"),
     'poorvits': dict(bs=256, lr=1e-3, wd=.05, wd_bn_bias=True, adam=_ADAMW, sched='warmup_cosine', warmup=.1, min_lr=1e-6, label_smoothing=.1,
-                     augment='autoaugment', erasing=.25, erasing_mode='const', mixup=1., cutmix=1., mix_prob=.5, switch_prob=.5, repeats=3, drop_path=.1,
+                     augment='autoaugment', erasing=.25, erasing_mode='const', erasing_area=.4, mixup=1., cutmix=1., mix_prob=.5, switch_prob=.5, repeats=3, drop_path=.1,
                      clip=None, epochs=100, notes='code: 100 epochs of 3 passes (58,500 steps at batch 256), test-set model selection every 5 epochs (the kit reports the last epoch)'),
     'structured-2404': dict(bs=512, lr=1e-3, wd=.01, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=10/200, min_lr=1e-6, label_smoothing=0.,
-                            augment='randaugment', erasing=0., erasing_mode='const', mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1,
+                            augment='randaugment', erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1,
                             drop_path=0., clip=3., epochs=200, notes='not stated: label smoothing (off), min_lr (1e-6), decay on biases (off)'),
     'structured-2505': dict(bs=512, lr=2e-3, wd=.05, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=50/300, min_lr=1e-6, label_smoothing=.1,
-                            augment='randaugment', erasing=.25, erasing_mode='pixel', mixup=.8, cutmix=1., mix_prob=1., switch_prob=.5, repeats=1,
+                            augment='randaugment', erasing=.25, erasing_mode='pixel', erasing_area=1/3, mixup=.8, cutmix=1., mix_prob=1., switch_prob=.5, repeats=1,
                             drop_path=.1, clip=None, epochs=300, notes="not applied: EMA 0.9999 (issue 12); trained at 224 px with timm's RandomResizedCrop (the kit keeps the image size)"),
 }
 RECIPE_NAMES = tuple(RECIPES)
-RECIPE_AUGMENTS, ERASING_MODES, SCHEDS = (None, 'autoaugment', 'randaugment'), ('const', 'pixel'), ('one_cycle', 'warmup_cosine')
+RECIPE_AUGMENTS, SCHEDS = (None, *AUGMENTS), ('one_cycle', 'warmup_cosine')  # policies and erasing modes: lesson 00's `AUGMENTS`, `ERASING_MODES`
 
 def _num(r, k, lo, hi=None, integer=False, none=False):
     v = r[k]
@@ -226,7 +227,7 @@ def resolve_recipe(
     for k, lo, hi, i, n in [('bs', 1, None, True, False), ('lr', 1e-12, None, False, False), ('wd', 0, None, False, False), ('warmup', 0, .99, False, False),
                             ('min_lr', 0, None, False, True), ('label_smoothing', 0, .99, False, False), ('erasing', 0, 1, False, False),
                             ('mixup', 0, None, False, False), ('cutmix', 0, None, False, False), ('mix_prob', 0, 1, False, False),
-                            ('switch_prob', 0, 1, False, False), ('repeats', 1, None, True, False), ('drop_path', 0, .99, False, False),
+                            ('switch_prob', 0, 1, False, False), ('erasing_area', .02, .99, False, False), ('repeats', 1, None, True, False), ('drop_path', 0, .99, False, False),
                             ('clip', 1e-12, None, False, True), ('epochs', 1, None, True, False)]: _num(r, k, lo, hi, i, n)
     if r['augment'] not in RECIPE_AUGMENTS: raise ValueError(f"recipe augment={r['augment']!r}; valid: {RECIPE_AUGMENTS}")
     if r['erasing_mode'] not in ERASING_MODES: raise ValueError(f"recipe erasing_mode={r['erasing_mode']!r}; valid: {ERASING_MODES}")
@@ -302,7 +303,7 @@ def recipe_dls(dls, # fastai `DataLoaders` from `get_dls` (or `tensor_dl` loader
                          "or use recipe='kit' (or recipe_kwargs=dict(augment=None, erasing=0, repeats=1)) and augment in your own loaders")
     pad, flip = _loader_aug(dl)
     tfms = batch_tfms(dl.dataset, pad, flip, loader_stats(dl), augment=r['augment'], erasing=r['erasing'],
-                      erasing_kwargs=dict(mode=r['erasing_mode']) if r['erasing'] else None)
+                      erasing_kwargs=dict(mode=r['erasing_mode'], max_area=r['erasing_area']) if r['erasing'] else None)
     new = tensor_dl(dl.dataset, dl.bs, dls.device, train=True, after_batch=tfms, repeats=r['repeats'])
     new.rng = copy.deepcopy(dl.rng)                                          # the same seeded order as the loader it replaces
     return DataLoaders(new, *dls.loaders[1:], device=dls.device)
