@@ -18,15 +18,17 @@ from .data import ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerp
 from .models import PRESETS
 from .convmixer import PRESETS as CNN_PRESETS, MODES
 from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
-                                check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs)
+                                check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs,
+                                RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe)
 
 # %% auto #0
-__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'RECIPE_COLS', 'RESULT_COLS', 'BUDGETS',
-           'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'JSON_COLS', 'is_convmixer', 'parse_filter', 'filter_name',
-           'parse_sizes', 'size_args', 'check_numbers', 'parse_img_size', 'check_request', 'check_models',
-           'data_identity', 'run_one', 'run_key', 'atomic_write', 'ResultsFileError', 'read_results', 'results_index',
-           'append_result', 'run_labels', 'label', 'results_table', 'plot_results', 'check_out', 'CompareJob',
-           'plan_budget', 'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare', 'main']
+__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'CLI_RECIPE_FIELDS', 'RECIPE_COLS',
+           'RESULT_COLS', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'JSON_COLS', 'is_convmixer',
+           'parse_filter', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers', 'plan_recipe', 'check_whiten',
+           'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one', 'run_key', 'atomic_write',
+           'ResultsFileError', 'read_results', 'results_index', 'append_result', 'run_labels', 'label', 'results_table',
+           'plot_results', 'check_out', 'CompareJob', 'plan_budget', 'budget_text', 'plan_compare', 'same_protocol',
+           'run_compare', 'compare', 'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -104,6 +106,25 @@ def check_numbers(epochs=30, bs=128, lr=1e-3, wd=.05, n_per_class=100, steps=Non
     _check_number('wd (--wd)', wd, float, 0)
     parse_sizes(n_per_class)
 
+CLI_RECIPE_FIELDS = ('bs', 'lr', 'wd', 'epochs')  # recipe fields the command takes as its own options, never in `recipe_kwargs`
+
+def plan_recipe(recipe:str='kit', # a name in `RECIPE_NAMES`
+                recipe_kwargs:dict=None, # recipe fields to change (`resolve_recipe`), e.g. {"augment": null} for the paper's -AutoAugment
+                bs:int=None, lr:float=None, wd:float=None, # None: the recipe's
+               )->tuple: # (resolved recipe, bs, lr, wd, canonical `recipe_kwargs` JSON of its changes)
+    "The recipe of a run or grid, checked, and its batch size, lr and wd (the recipe's where not given); raises ValueError on an unknown recipe or field, a value out of range, or a field that is an option of its own (`CLI_RECIPE_FIELDS`: --bs, --lr, --wd, --epochs)."
+    own = [k for k in (recipe_kwargs or {}) if k in CLI_RECIPE_FIELDS]
+    if own: raise ValueError(f"recipe_kwargs (--recipe-kwargs) sets {', '.join(own)}: give {', '.join('--' + k for k in own)} (or bs=, lr=, wd=, epochs=) instead, so that results.csv records them in their own columns")
+    r = resolve_recipe(recipe, recipe_kwargs)
+    return r, r['bs'] if bs is None else bs, r['lr'] if lr is None else lr, r['wd'] if wd is None else wd, json.dumps(recipe_changes(r), sort_keys=True)
+
+def check_whiten(whiten, cnn:bool)->int:
+    "`whiten` (`--whiten`) as a number of training images for `whiten_patch_embed`; raises ValueError on a negative or non-integer count, or a count with a ConvMixer."
+    if isinstance(whiten, bool) or not isinstance(whiten, (int, np.integer)) or whiten < 0:
+        raise ValueError(f"whiten (--whiten) must be a number of training images (0: off; the paper: 5120), got {whiten!r}")
+    if whiten and cnn: raise ValueError("whiten (--whiten) whitens a ViT's patch embedding; the ConvMixer presets have none: leave it 0")
+    return int(whiten)
+
 def parse_img_size(v)->int|tuple|None:
     "`--img-size` as None, an int side, or (height, width): from an int, a tuple, or the strings '32' and '28,32'; raises ValueError."
     if v is None or v == '': return None
@@ -175,7 +196,7 @@ def check_models(
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
-               'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd']
+               'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten']
 RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'finished']
 BUDGETS = ('epochs', 'steps')  # the `budget` column: which of the two was held fixed across sizes
 
@@ -198,9 +219,9 @@ def run_one(
     init:str='impulse',          # ViTs: one of `INIT_NAMES` (ignored for a ConvMixer)
     seed:int=0,                  # seed of the subset, the shuffling, the augmentation and the init
     arch:str='vit_pico_patch4_28', # timm ViT or ConvMixer preset
-    bs:int=128,                  # batch size
-    lr:float=1e-3,               # peak learning rate
-    wd:float=0.05,               # decoupled weight decay
+    bs:int=None,                 # batch size; None: the recipe's (kit: 128)
+    lr:float=None,               # peak learning rate; None: the recipe's (kit: 1e-3)
+    wd:float=None,               # decoupled weight decay; None: the recipe's (kit: 0.05)
     model_kwargs:dict=None,      # for `timm.create_model` (e.g. depth=2 for tests, dim=64 for a ConvMixer)
     init_kwargs:dict=None,       # for `apply_init`
     device=None,                 # None: fastai's `default_device()`
@@ -212,23 +233,27 @@ def run_one(
     tensors:tuple=None,          # (train, test) `ImageTensors` already loaded; None: `load_dataset(dataset, data_path, img_size)`
     img_size=None,               # 'folder' only: resize to this
     steps:int=None,              # a budget of optimiser steps instead of epochs (`fit_recipe(steps=)`, `StepBudget`)
+    recipe:str='kit',            # the training recipe, a name in `RECIPE_NAMES` (`show_recipe`)
+    recipe_kwargs:dict=None,     # recipe fields to change, e.g. dict(augment=None); not bs, lr, wd, epochs (their own arguments)
+    whiten:int=0,                # ViTs: whiten the patch embedding on this many training images (`vit_learner(whiten=)`); 0: off
 )->dict: # the run's recipe and result columns
-    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with the shared recipe for `epochs` or exactly `steps` optimiser steps, and return its recipe and its test accuracy."
+    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, and return its recipe and its test accuracy."
     if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
+    r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(epochs, bs, lr, wd, n_per_class, steps)
+    cnn = is_convmixer(arch); whiten = check_whiten(whiten, cnn)
     sizes = parse_sizes(n_per_class)
     if len(sizes) != 1: raise ValueError(f"run_one trains one size, got {sizes}: use compare for several")
     spec = sizes[0]
     if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
     dls = get_dls(dataset, **size_args(spec), seed=seed, bs=bs, device=device, tensors=tensors)
-    cnn = is_convmixer(arch)
     if cnn:
         if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
         mode, frozen = parse_filter(filters)
-        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd())
+        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd(), recipe=recipe, recipe_kwargs=recipe_kwargs)
     else:
         learn = vit_learner(dls, arch, init, attn, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs,
-                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd())
+                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd(), recipe=recipe, recipe_kwargs=recipe_kwargs, whiten=whiten)
     init, cols = _variant(cnn, filters if cnn else init, attn, attn_kwargs)
     t = time.perf_counter()
     fit_recipe(learn, epochs, progress, cbs, steps=steps)
@@ -236,8 +261,8 @@ def run_one(
     test_loss, test_acc = learn.recorder.values[-1][1:3]
     return dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                 init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
-                n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(dls.train),
-                bs=bs, lr=lr, wd=wd, test_acc=float(test_acc), test_loss=float(test_loss), train_s=round(total - eval_s, 2), eval_s=round(eval_s, 2),
+                n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(learn.dls.train),
+                bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, test_acc=float(test_acc), test_loss=float(test_loss), train_s=round(total - eval_s, 2), eval_s=round(eval_s, 2),
                 n_classes=int(tensors[0].c), device=str(dls.device),
                 finished=datetime.datetime.now().isoformat(timespec='seconds'))
 
@@ -273,9 +298,10 @@ class ResultsFileError(ValueError):
     "A damaged `results.csv`; the message names the file, the line and what is wrong."
 
 LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
-               'budget': 'epochs', 'steps': None, 'n_classes': ''}  # added since the first files; None: computed
-INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
-JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs')
+               'budget': 'epochs', 'steps': None, 'n_classes': '',
+               'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0}  # added since the first files; None: computed
+INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
+JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
 
 def _check_value(c, v):
     "The parsed value of column `c`, or raise ValueError saying what is wrong with `v`."
@@ -300,6 +326,7 @@ def _check_value(c, v):
     if c == 'n_classes':
         if v and not re.fullmatch(r'[1-9]\d*', v): raise ValueError(f"n_classes must be empty or a positive integer, got {v!r}")
         return int(v) if v else ''
+    if c == 'recipe' and v not in RECIPE_NAMES: raise ValueError(f"recipe must be one of {', '.join(RECIPE_NAMES)}, got {v!r}")
     if c == 'budget' and v not in BUDGETS: raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {v!r}")
     if c == 'frozen':
         if v not in ('', 'True', 'False'): raise ValueError(f"frozen must be empty, True or False, got {v!r}")
@@ -453,9 +480,10 @@ class CompareJob:
 def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
                 n_trains:list, # training images at each size
                 bs:int, epochs:int=None, steps:int=None,
+                repeats:int=1, # the recipe's passes over the images per epoch (repeated augmentation)
                )->tuple: # (budget dict(budget=, epochs= or steps=), [(epochs, steps) per size])
     "The budget of a grid: `steps` at every size (ConViT's protocol), or `epochs` at every size; with neither, `DEFAULT_EPOCHS` epochs for one size, and for several the steps of `DEFAULT_EPOCHS` epochs of the largest (every size gets the full set's steps)."
-    spe = [steps_per_epoch(n, bs) for n in n_trains]
+    spe = [steps_per_epoch(n, bs, repeats) for n in n_trains]
     if epochs is None and steps is None:
         if len(sizes) == 1: epochs = DEFAULT_EPOCHS
         else: steps = DEFAULT_EPOCHS * spe[int(np.argmax(n_trains))]
@@ -468,14 +496,15 @@ def budget_text(budget:dict)->str:
 
 def plan_compare(
     dataset:str='fashion_mnist', data_path=None, n_per_class=100, epochs:int=None, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
-    bs:int=128, lr:float=1e-3, wd:float=0.05, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
-    attn_kwargs:dict=None, img_size=None, steps:int=None,
+    bs:int=None, lr:float=None, wd:float=None, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
+    attn_kwargs:dict=None, img_size=None, steps:int=None, recipe:str='kit', recipe_kwargs:dict=None, whiten:int=0,
 )->CompareJob:
     "Everything `compare` checks before it trains (same arguments): names, numbers, every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
     runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs, img_size=img_size)
+    r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(DEFAULT_EPOCHS if epochs is None and steps is None else epochs, bs, lr, wd, n_per_class, steps)
     sizes = parse_sizes(n_per_class)
-    cnn = is_convmixer(arch)
+    cnn = is_convmixer(arch); whiten = check_whiten(whiten, cnn)
     if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
     attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
     if dataset in DATASET_SHAPES: check_models(arch, runs, attns, DATASET_SHAPES[dataset], model_kwargs, init_kwargs, attn_kwargs)
@@ -484,9 +513,12 @@ def plan_compare(
     tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
     if dataset not in DATASET_SHAPES: check_models(arch, runs, attns, (*tensors[0].x.shape[1:], tensors[0].c), model_kwargs, init_kwargs, attn_kwargs)
     n_trains = [len(subset_idxs(tensors[0].y, **size_args(s))) for s in sizes]   # raises if a class is too small
+    odd = [n for n in n_trains if min(bs, n) % 2] if r['mixup'] or r['cutmix'] else []
+    if odd: raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch: bs={bs} with {odd[0]} training images "
+                             f"gives batches of {min(bs, odd[0])}; choose an even --bs below the training set's size, or turn MixUp and CutMix off (--recipe-kwargs '{{\"mixup\": 0, \"cutmix\": 0}}')")
     order_sz = sorted(range(len(sizes)), key=lambda i: n_trains[i])        # smallest first
     sizes, n_trains = [sizes[i] for i in order_sz], [n_trains[i] for i in order_sz]
-    budget, per_size = plan_budget(sizes, n_trains, bs, epochs, steps)
+    budget, per_size = plan_budget(sizes, n_trains, bs, epochs, steps, r['repeats'])
     ident = data_identity(*tensors)
     grid = []
     for spec, n_train, (ep, st) in zip(sizes, n_trains, per_size):
@@ -496,24 +528,27 @@ def plan_compare(
                     init, cols = _variant(cnn, run, a, attn_kwargs)
                     recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                                   init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
-                                  n_train=n_train, budget=budget['budget'], epochs=ep, steps=st, bs=bs, lr=lr, wd=wd)
+                                  n_train=n_train, budget=budget['budget'], epochs=ep, steps=st, bs=bs, lr=lr, wd=wd,
+                                  recipe=r['name'], recipe_kwargs=rk, whiten=whiten)
                     grid.append(dict(run=run, attn=a, seed=seed, label=run if cnn else label(run, a), recipe=recipe, key=run_key(recipe)))
-    mk = f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else ''
+    mk = (f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else '') + (f', whitened on {whiten} images' if whiten else '')
+    mk += '' if r['name'] == 'kit' and rk == '{}' else f", recipe {r['name']}" + (f' {rk}' if rk != '{}' else '')
     if len(sizes) == 1:
         b = f"{ep} epochs" if budget['budget'] == 'epochs' else f"{st} steps ({ep} epochs)"
         title = f'{dataset}, {sizes[0]}/class ({n_trains[0]} images), {arch}{mk}, {b}, seeds {",".join(map(str, seeds))}'
     else: title = f'{dataset}, {",".join(sizes)} per class, {arch}{mk}, {budget_text(budget)}, seeds {",".join(map(str, seeds))}'
     order = list(dict.fromkeys(g['label'] for g in grid))
     return CompareJob(out, cnn, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, arch=arch, bs=bs, lr=lr, wd=wd,
-                      model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size), sizes, budget)
+                      model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size, recipe=r['name'],
+                      recipe_kwargs=recipe_kwargs, whiten=whiten), sizes, budget)
 
 def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
                   job:CompareJob,
                  )->pd.Series: # bool per row
-    "The rows trained on the job's data (dataset, source, fingerprint) at one of its sizes with its budget and optimiser numbers (bs, lr, wd): the runs that belong on its curve, whatever their model, init, attention or filters."
+    "The rows trained on the job's data (dataset, source, fingerprint) at one of its sizes with its budget, training recipe (name, changes, bs, lr, wd) and patch whitening: the runs that belong on its curve, whatever their model, init, attention or filters."
     r = job.grid[0]['recipe']; b = job.budget
     keep = pd.Series(True, index=df.index)
-    for c in ('dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'budget', b['budget']):
+    for c in ('dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'budget', b['budget']):
         keep &= df[c].map(_fmt_key) == _fmt_key(r[c] if c != b['budget'] else b[b['budget']])
     return keep & df.n_per_class.astype(str).isin(job.sizes)
 
@@ -550,7 +585,8 @@ def run_compare(job:CompareJob, # from `plan_compare`
                     r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], None if job.budget['budget'] == 'steps' else rc['epochs'],
                                 '' if job.cnn else g['run'], g['seed'], kw['arch'], kw['bs'], kw['lr'], kw['wd'], kw['model_kwargs'], kw['init_kwargs'],
                                 device, progress, cbs, filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla',
-                                attn_kwargs=kw['attn_kwargs'], tensors=job.tensors, steps=rc['steps'] if job.budget['budget'] == 'steps' else None)
+                                attn_kwargs=kw['attn_kwargs'], tensors=job.tensors, steps=rc['steps'] if job.budget['budget'] == 'steps' else None,
+                                recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'])
                     if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
                     append_result(out, r); rows[n] = r; trained += 1
                     if verbose: print(f'    test_acc {r["test_acc"]:.4f}, train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
@@ -583,9 +619,9 @@ def compare(
     inits=None,                    # ViTs: init names (`INIT_NAMES`), list or comma-separated; None: `DEFAULT_INITS`
     seeds='0',                     # seeds: list or comma-separated
     arch:str='vit_pico_patch4_28', # timm ViT, or a ConvMixer preset (`CNN_PRESETS`)
-    bs:int=128,                    # batch size
-    lr:float=1e-3,                 # peak learning rate
-    wd:float=0.05,                 # decoupled weight decay
+    bs:int=None,                   # batch size; None: the recipe's (kit: 128)
+    lr:float=None,                 # peak learning rate; None: the recipe's (kit: 1e-3)
+    wd:float=None,                 # decoupled weight decay; None: the recipe's (kit: 0.05)
     out='runs/compare',            # folder for results.csv and compare.png (and curve.png, curve.csv)
     model_kwargs:dict=None,        # for `timm.create_model`, e.g. dict(depth=2) for a quick test, dict(dim=64, kernel_size=5) for a ConvMixer
     init_kwargs:dict=None,         # for `apply_init`, shared by all inits (must be valid for each)
@@ -598,9 +634,13 @@ def compare(
     attn_kwargs:dict=None,         # ViTs: options for the attention conversion, shared by all kinds (must be valid for each)
     img_size=None,                 # 'folder' only: resize every image to this side, or (height, width)
     steps:int=None,                # optimiser steps per run, the same at every size (ConViT's protocol); instead of `epochs`
+    recipe:str='kit',              # the training recipe of every run, a name in `RECIPE_NAMES` (`show_recipe`)
+    recipe_kwargs:dict=None,       # recipe fields to change (`resolve_recipe`), e.g. dict(augment=None); bs, lr, wd and epochs are arguments of their own
+    whiten:int=0,                  # ViTs: whiten the patch embedding on this many training images (`whiten_patch_embed`); 0: off
 )->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
-    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one recipe and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
-    job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps)
+    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one training recipe (`recipe`) and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
+    job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps,
+                       recipe, recipe_kwargs, whiten)
     return run_compare(job, device, progress, cbs, verbose)
 
 # %% ../nbs/04_compare.ipynb #81ebd5e3
@@ -613,9 +653,9 @@ def main(
     inits:str=None,                             # ViTs: comma-separated init names: timm, torch, mimetic, impulse, impulse-opt, impulse-paper (default: timm,torch,mimetic,impulse)
     seeds:str='0',                              # comma-separated seeds, each in 0..4294967295
     arch:str='vit_pico_patch4_28',              # timm ViT name, or a ConvMixer preset: convmixer_128_4_k3_p2, convmixer_256_8_k3_p2, convmixer_512_6_k3_p2, convmixer_512_6_k5_p2
-    bs:int=128,                                 # batch size
-    lr:float=1e-3,                              # peak learning rate (one-cycle)
-    wd:float=0.05,                              # decoupled weight decay
+    bs:int=None,                                # batch size (default: the recipe's; kit 128, poorvits 256)
+    lr:float=None,                              # peak learning rate (default: the recipe's; kit 1e-3)
+    wd:float=None,                              # decoupled weight decay (default: the recipe's; kit 0.05, structured-2404 0.01)
     out:str='runs/compare',                     # output folder: results.csv, compare.png
     filters:str=None,                           # ConvMixers: comma-separated MODE (trainable) or MODE-frozen, MODE in learned, random, impulse, box (default: learned,random-frozen,impulse-frozen,box-frozen)
     model_kwargs:str=None,                      # JSON options for the model, e.g. '{"dim": 64, "kernel_size": 5}' (ConvMixer width, kernel) or '{"depth": 2}'
@@ -624,15 +664,23 @@ def main(
     attn_kwargs:str=None,                       # ViTs: JSON options for the attention conversion, e.g. '{"n_gpsa": 4}' or '{"rank": 16}'
     img_size:str=None,                          # --dataset folder only: resize every image to H or H,W pixels (centre crop, then resize)
     steps:int=None,                             # optimiser steps per run, the same at every size (ConViT's protocol; default for several sizes: those of 30 epochs of the largest)
+    recipe:str='kit',                           # training recipe: kit, poorvits, structured-2404, structured-2505 (--show-recipes prints them)
+    recipe_kwargs:str=None,                     # JSON changes to the recipe, e.g. '{"augment": null}' (no AutoAugment) or '{"mixup": 0, "cutmix": 0}'
+    whiten:int=0,                               # ViTs: whiten the patch embedding on this many training images (the paper: 5120; 0: off)
+    show_recipes:bool=False,                    # print the recipes' fields side by side and exit
 ):
     "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe, at one or several training-set sizes: prints a Markdown table, writes results.csv and compare.png (several sizes: also curve.png and curve.csv)."
     import matplotlib; matplotlib.use('Agg')
+    if show_recipes:
+        with pd.option_context('display.max_colwidth', 60, 'display.width', 250): print(show_recipe().drop(index='notes').to_string())
+        for n in RECIPE_NAMES: print(f"\n{n}: {RECIPES[n]['notes']}")
+        return
     def _json(opt, v):
         try: d = json.loads(v) if v else None
         except json.JSONDecodeError as e: raise CliError(f'structinit-compare: {opt} is not valid JSON ({e}): {v!r}') from None
         if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
         return d
-    mk, ik, ak = _json('--model-kwargs', model_kwargs), _json('--init-kwargs', init_kwargs), _json('--attn-kwargs', attn_kwargs)
-    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps)
+    mk, ik, ak, rk = (_json(f'--{o}', v) for o, v in [('model-kwargs', model_kwargs), ('init-kwargs', init_kwargs), ('attn-kwargs', attn_kwargs), ('recipe-kwargs', recipe_kwargs)])
+    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps, recipe, rk, whiten)
     except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
     run_compare(job)
