@@ -1,4 +1,4 @@
-"""The design choices of a small Vision Transformer trained from scratch on CIFAR-10, one at a time: whitened patch tokens first.
+"""The design choices of a small Vision Transformer trained from scratch on CIFAR-10, one at a time: whitened patch tokens, several class tokens, low-rank projections, the paper's recipe, and its ablation rerun on a CPU.
 
 Docs: https://structinit.github.io/structinit/design.html.md"""
 
