@@ -19,12 +19,12 @@ from .models import PRESETS
 from .convmixer import PRESETS as CNN_PRESETS, MODES
 from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
                                 check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs,
-                                RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe)
+                                RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten)
 
 # %% auto #0
 __all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'CLI_RECIPE_FIELDS', 'RECIPE_COLS',
            'RESULT_COLS', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'JSON_COLS', 'is_convmixer',
-           'parse_filter', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers', 'plan_recipe', 'check_whiten',
+           'parse_filter', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers', 'plan_recipe', 'whiten_of',
            'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one', 'run_key', 'atomic_write',
            'ResultsFileError', 'read_results', 'results_index', 'append_result', 'run_labels', 'label', 'results_table',
            'plot_results', 'check_out', 'CompareJob', 'plan_budget', 'budget_text', 'plan_compare', 'same_protocol',
@@ -118,10 +118,9 @@ def plan_recipe(recipe:str='kit', # a name in `RECIPE_NAMES`
     r = resolve_recipe(recipe, recipe_kwargs)
     return r, r['bs'] if bs is None else bs, r['lr'] if lr is None else lr, r['wd'] if wd is None else wd, json.dumps(recipe_changes(r), sort_keys=True)
 
-def check_whiten(whiten, cnn:bool)->int:
-    "`whiten` (`--whiten`) as a number of training images for `whiten_patch_embed`; raises ValueError on a negative or non-integer count, or a count with a ConvMixer."
-    if isinstance(whiten, bool) or not isinstance(whiten, (int, np.integer)) or whiten < 0:
-        raise ValueError(f"whiten (--whiten) must be a number of training images (0: off; the paper: 5120), got {whiten!r}")
+def whiten_of(whiten, cnn:bool)->int:
+    "`whiten` (`--whiten`) checked by lesson 03's `check_whiten`; also raises ValueError on a count with a ConvMixer."
+    whiten = check_whiten(whiten, 'whiten (--whiten)')
     if whiten and cnn: raise ValueError("whiten (--whiten) whitens a ViT's patch embedding; the ConvMixer presets have none: leave it 0")
     return int(whiten)
 
@@ -241,7 +240,7 @@ def run_one(
     if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
     r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(epochs, bs, lr, wd, n_per_class, steps)
-    cnn = is_convmixer(arch); whiten = check_whiten(whiten, cnn)
+    cnn = is_convmixer(arch); whiten = whiten_of(whiten, cnn)
     sizes = parse_sizes(n_per_class)
     if len(sizes) != 1: raise ValueError(f"run_one trains one size, got {sizes}: use compare for several")
     spec = sizes[0]
@@ -504,7 +503,7 @@ def plan_compare(
     r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(DEFAULT_EPOCHS if epochs is None and steps is None else epochs, bs, lr, wd, n_per_class, steps)
     sizes = parse_sizes(n_per_class)
-    cnn = is_convmixer(arch); whiten = check_whiten(whiten, cnn)
+    cnn = is_convmixer(arch); whiten = whiten_of(whiten, cnn)
     if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
     attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
     if dataset in DATASET_SHAPES: check_models(arch, runs, attns, DATASET_SHAPES[dataset], model_kwargs, init_kwargs, attn_kwargs)

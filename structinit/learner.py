@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import sys, time, math, itertools, warnings, inspect, copy
+import sys, time, math, itertools, warnings, inspect, copy, numbers
 from functools import partial
 import pandas as pd
 import torch
@@ -45,7 +45,7 @@ __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIA
            'CNN_DATA_KWARGS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'SCHEDS', 'PROGRESS_MODES',
            'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
            'check_vit_request', 'check_convmixer_request', 'resolve_recipe', 'recipe_changes', 'show_recipe',
-           'warmup_cosine', 'TimmMixup', 'recipe_dls', 'recipe_cbs', 'recipe_learner', 'vit_learner',
+           'warmup_cosine', 'TimmMixup', 'recipe_dls', 'recipe_cbs', 'recipe_learner', 'check_whiten', 'vit_learner',
            'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'steps_per_epoch', 'budget_epochs',
            'StepBudget']
 
@@ -368,6 +368,14 @@ def recipe_learner(
     learn.compile, learn.recipe = compile, r
     return learn
 
+def check_whiten(whiten, # training images for `whiten_patch_embed` (0: off)
+                 name:str='whiten', # how the message names it, e.g. 'whiten (--whiten)'
+                )->int:
+    "`whiten` as an int; raises ValueError on a bool, a non-integer or a negative count."
+    if isinstance(whiten, bool) or not isinstance(whiten, numbers.Integral) or whiten < 0:
+        raise ValueError(f"{name} must be a number of training images (0: off; the paper: 5120), got {whiten!r}")
+    return int(whiten)
+
 def vit_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
     arch:str='vit_pico_patch4_28',# a timm model name: the kit's `PRESETS` or any timm ViT
@@ -400,7 +408,7 @@ def vit_learner(
     r = resolve_recipe(recipe, recipe_kwargs)
     mk = {**({'drop_path_rate': r['drop_path']} if r['drop_path'] else {}), **(model_kwargs or {})}   # the user's drop_path_rate wins
     method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, mk, init_kwargs, attn_kwargs, seed)  # fail before building anything
-    if isinstance(whiten, bool) or not isinstance(whiten, int) or whiten < 0: raise ValueError(f"whiten must be a number of training images (0: off; the paper: 5120), got {whiten!r}")
+    check_whiten(whiten)
     dls = recipe_dls(dls, r)
     if seed is not None: set_seed(seed, reproducible=True)
     model = timm.create_model(arch, img_size=img_size, in_chans=C, num_classes=n_out, **mk)
