@@ -17,6 +17,7 @@ from fastai.torch_core import default_device
 from .data import ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, DATASETS, DATASET_SHAPES
 from .models import PRESETS
 from .convmixer import PRESETS as CNN_PRESETS, MODES
+from .swin_mixer import PRESETS as SWIN_MIXER_PRESETS
 from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
                                 check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs,
                                 RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten)
@@ -149,7 +150,7 @@ def check_request(
     if dataset == 'folder' and data_path is None: raise ValueError("dataset 'folder' needs a data path (--data-path)")
     if parse_img_size(img_size) is not None and dataset != 'folder':
         raise ValueError(f"img_size (--img-size) only applies to --dataset folder; {dataset} has one image size")
-    if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(PRESETS + CNN_PRESETS)}")
+    if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(PRESETS + SWIN_MIXER_PRESETS + CNN_PRESETS)}")
     if is_convmixer(arch):
         if inits is not None: raise ValueError(f"inits apply to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters), e.g. {DEFAULT_FILTERS}")
         if attn is not None or attn_kwargs: raise ValueError(f"attn (--attn) applies to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters)")
@@ -183,7 +184,7 @@ def check_models(
     runs:list, # its inits, or canonical `--filters` items for a ConvMixer (`check_request`)
     attns:list,# its attention kinds (ignored for a ConvMixer)
     shape:tuple, # (C, H, W, classes) of the data
-    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None,
+    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None, whiten:int=0,
 ):
     "Check the model of every grid point on a meta model (`check_vit_request`, `check_convmixer_request`) before anything is built; raises ValueError or TypeError saying what to change."
     C, H, W, n = shape
@@ -191,7 +192,7 @@ def check_models(
         for run in runs: check_convmixer_request(arch, *parse_filter(run), min(H, W), C, n, model_kwargs)
     else:
         for run in runs:
-            for a in attns: check_vit_request(arch, run, a, H if H == W else (H, W), C, n, model_kwargs, init_kwargs, attn_kwargs)
+            for a in attns: check_vit_request(arch, run, a, H if H == W else (H, W), C, n, model_kwargs, init_kwargs, attn_kwargs, whiten=whiten)
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
@@ -506,11 +507,11 @@ def plan_compare(
     cnn = is_convmixer(arch); whiten = whiten_of(whiten, cnn)
     if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
     attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
-    if dataset in DATASET_SHAPES: check_models(arch, runs, attns, DATASET_SHAPES[dataset], model_kwargs, init_kwargs, attn_kwargs)
+    if dataset in DATASET_SHAPES: check_models(arch, runs, attns, DATASET_SHAPES[dataset], model_kwargs, init_kwargs, attn_kwargs, whiten)
     out = check_out(out)
     read_results(out)                                                    # a damaged results file stops the job here
     tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
-    if dataset not in DATASET_SHAPES: check_models(arch, runs, attns, (*tensors[0].x.shape[1:], tensors[0].c), model_kwargs, init_kwargs, attn_kwargs)
+    if dataset not in DATASET_SHAPES: check_models(arch, runs, attns, (*tensors[0].x.shape[1:], tensors[0].c), model_kwargs, init_kwargs, attn_kwargs, whiten)
     n_trains = [len(subset_idxs(tensors[0].y, **size_args(s))) for s in sizes]   # raises if a class is too small
     odd = [n for n in n_trains if min(bs, n) % 2] if r['mixup'] or r['cutmix'] else []
     if odd: raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch: bs={bs} with {odd[0]} training images "
@@ -651,7 +652,7 @@ def main(
     epochs:int=None,                            # epochs per run, the same at every size (default: 30 for one size)
     inits:str=None,                             # ViTs: comma-separated init names: timm, torch, mimetic, impulse, impulse-opt, impulse-paper (default: timm,torch,mimetic,impulse)
     seeds:str='0',                              # comma-separated seeds, each in 0..4294967295
-    arch:str='vit_pico_patch4_28',              # timm ViT name, or a ConvMixer preset: convmixer_128_4_k3_p2, convmixer_256_8_k3_p2, convmixer_512_6_k3_p2, convmixer_512_6_k5_p2
+    arch:str='vit_pico_patch4_28',              # timm ViT, Swin or MLP-Mixer name (kit presets: swin_pico_patch2_window7_28, mixer_pico_patch4_28, ...), or a ConvMixer preset: convmixer_128_4_k3_p2, convmixer_256_8_k3_p2, convmixer_512_6_k3_p2, convmixer_512_6_k5_p2
     bs:int=None,                                # batch size (default: the recipe's; kit 128, poorvits 256)
     lr:float=None,                              # peak learning rate (default: the recipe's; kit 1e-3)
     wd:float=None,                              # decoupled weight decay (default: the recipe's; kit 0.05, structured-2404 0.01)

@@ -11,15 +11,16 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from timm.models.vision_transformer import VisionTransformer, Block
+from timm.models.swin_transformer import SwinTransformer
 from timm.layers.attention import Attention
 from .models import LatentQKV, qkv_part, qkv_weight, write_qkv
 
 # %% auto #0
 __all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'VPROJ_FORMS', 'IMPULSE_PRESETS', 'kernel_offsets', 'impulse_offsets',
-           'shift_matrices', 'closed_form_qk', 'ortho_like', 'qkv_heads', 'set_qk', 'set_vproj', 'attn_probs',
-           'probe_tokens', 'layer_mass', 'attention_maps', 'target_offsets', 'target_mass', 'check_qk_scalable',
-           'scale_qk', 'calibrate_qk', 'check_init', 'init_timm', 'init_torch', 'init_mimetic', 'init_impulse',
-           'init_impulse_opt', 'apply_init']
+           'shift_matrices', 'closed_form_qk', 'ortho_like', 'attn_blocks', 'qkv_heads', 'set_qk', 'set_vproj',
+           'attn_probs', 'probe_tokens', 'layer_mass', 'attention_maps', 'target_offsets', 'target_mass',
+           'check_qk_scalable', 'scale_qk', 'calibrate_qk', 'check_init', 'init_timm', 'init_torch', 'init_mimetic',
+           'init_impulse', 'init_impulse_opt', 'apply_init']
 
 # %% ../nbs/02_init.ipynb #bda2e506
 _RING1 = [(0, 0), (-1, 0), (0, 1), (0, -1), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)]  # 3x3 order [4,1,5,3,7,0,2,6,8]
@@ -95,6 +96,11 @@ def ortho_like(
     return U * S.sqrt(), S.sqrt()[:, None] * Vh
 
 # %% ../nbs/02_init.ipynb #6964636e
+def attn_blocks(model:nn.Module, # a timm ViT (its `blocks`) or Swin (the blocks of every stage, lesson 11)
+               )->list: # the blocks whose `attn` (with a fused `qkv`) the inits write, input to output
+    "The attention blocks of a timm ViT or Swin Transformer, in order."
+    return [b for st in model.layers for b in st.blocks] if isinstance(model, SwinTransformer) else list(model.blocks)
+
 def qkv_heads(
     attn:nn.Module, # a timm `Attention` (or a layer with its `qkv`, `num_heads` and, if any, `q_norm`/`k_norm`, e.g. ConViT's `MHSA`)
     x:Tensor,       # (B, N, D) the attention's input (after the block's norm1)
@@ -329,11 +335,14 @@ def _check_init_model(model, method:str, cfg:dict):
               f"calib_x must be an image batch (B, {', '.join(map(str, want))}) of the model's input size, got {tuple(getattr(x, 'shape', ())) or type(x).__name__}")
 
 def check_init(
-    model:VisionTransformer, # the model `apply_init` would initialise (a `meta`-device model works)
+    model:nn.Module,         # the model `apply_init` would initialise: a timm ViT, Swin or MLP-Mixer (lesson 11); a `meta`-device model works
     method:str,              # one of `INIT_METHODS`
     **options,               # the method's options, as for `apply_init`
 )->dict: # the resolved options `apply_init` would use
-    "Validate `apply_init(model, method, **options)` without touching the model; raises ValueError on a bad method, option or model setting, TypeError on a non-ViT."
+    "Validate `apply_init(model, method, **options)` without touching the model; raises ValueError on a bad method, option or model setting, TypeError on a model that is not a timm ViT, Swin or Mixer."
+    if not isinstance(model, VisionTransformer):   # a Swin or a Mixer: lesson 11 (TypeError on any other model)
+        from structinit.swin_mixer import check_init_swin_mixer
+        return check_init_swin_mixer(model, method, **options)
     cfg = _check_options(method, options)
     _check_init_model(model, method, cfg)
     return cfg
@@ -348,7 +357,7 @@ def init_timm(model, seed=0):
     "timm's default ViT init (trunc-normal 0.02), keeping a fixed positional embedding."
     torch.manual_seed(seed)
     keep = model.pos_embed.detach().clone() if _is_fixed_pe(model) else None
-    model.init_weights('')
+    model.init_weights()                       # timm's default mode (ViT, Swin: '', Mixer: nlhb=False)
     if keep is not None: model.pos_embed.copy_(keep)
     return model
 
@@ -373,7 +382,7 @@ def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4
     "Mimetic init (arXiv 2305.09828) on top of `init_torch`."
     init_torch(model, seed)
     g = _gen(seed + 1)
-    for blk in model.blocks:
+    for blk in attn_blocks(model):             # a ViT's blocks, or every window attention block of a Swin (lesson 11)
         D, h = blk.attn.qkv.in_features, blk.attn.num_heads; d = D // h
         LR = [ortho_like(D, alpha_qk, beta_qk, 1, g) for _ in range(h)]
         set_qk(blk.attn, torch.stack([L[:, :d] for L, R in LR]), torch.stack([R[:d].T for L, R in LR]))
@@ -456,11 +465,14 @@ def init_impulse_opt(model, seed=0, kernel_size=3, order='random', steps=10_000,
 _INITS = {'timm': init_timm, 'torch': init_torch, 'mimetic': init_mimetic, 'impulse': init_impulse, 'impulse-opt': init_impulse_opt}
 
 def apply_init(
-    model:VisionTransformer, # any timm ViT: class token or not, any grid, any number of heads, any device
+    model:nn.Module,         # any timm ViT (class token or not, any grid, any number of heads, any device); a timm Swin or MLP-Mixer: lesson 11
     method:str,              # one of `INIT_METHODS`
     **options,               # the method's options (see `_OPTIONS` / `IMPULSE_PRESETS`); e.g. seed, kernel_size, preset
 )->VisionTransformer: # the same model, initialised in place
-    "Initialise a timm ViT in place by `method`, after `check_init`; raises as `check_init` (ValueError, TypeError) and then leaves the model untouched."
+    "Initialise a timm ViT (or Swin, Mixer: lesson 11) in place by `method`, after `check_init`; raises as `check_init` (ValueError, TypeError) and then leaves the model untouched."
+    if not isinstance(model, VisionTransformer):   # a Swin or a Mixer: lesson 11's inits
+        from structinit.swin_mixer import apply_init_swin_mixer
+        return apply_init_swin_mixer(model, method, **options)
     cfg = check_init(model, method, **options)
     model.init_method = method
     return _INITS[method](model, **cfg)

@@ -13,6 +13,8 @@ import torch
 from torch import nn
 import timm
 from timm.models.vision_transformer import VisionTransformer
+from timm.models.swin_transformer import SwinTransformer
+from timm.models.mlp_mixer import MlpMixer
 from fastcore.basics import store_attr
 from fastcore.foundation import L
 from fastai.torch_core import set_seed
@@ -33,6 +35,7 @@ from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
 import structinit.models  # registers the kit's ViT presets in timm
 import structinit.convmixer  # registers the kit's ConvMixer presets in timm
+import structinit.swin_mixer  # registers the kit's Swin and MLP-Mixer presets in timm (lesson 11)
 from .init import apply_init, check_init, INIT_METHODS
 from .convmixer import MODES, spatial_filters
 from .attention import to_gpsa, check_gpsa
@@ -124,7 +127,7 @@ def meta_model(
 )->nn.Module: # the model on the meta device: shapes, no storage
     "`timm.create_model(arch, **kit, **model_kwargs)` on the `meta` device, to check a request before anything is built; raises ValueError on an unknown arch, an option the model does not take, or one the kit sets itself."
     if not timm.is_model(arch):
-        raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS + structinit.convmixer.PRESETS)}")
+        raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS + structinit.swin_mixer.PRESETS + structinit.convmixer.PRESETS)}")
     mk, kit_kwargs = dict(model_kwargs or {}), kit_kwargs or {}
     own = [k for k in mk if k in kit_kwargs]
     if own: raise ValueError(f"model_kwargs may not set {', '.join(own)}: the kit sets " + '; '.join(f'{k} from {kit_kwargs[k]}' for k in own)
@@ -142,16 +145,19 @@ def check_seed(seed):
 def check_vit_request(
     arch:str, init:str='impulse', attn:str='vanilla',
     img_size=28, in_chans:int=1, n_out:int=10, # what the data gives: side or (h, w), channels, classes
-    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None, seed:int=None, # as for `vit_learner`
+    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None, seed:int=None, whiten:int=0, # as for `vit_learner`
 )->tuple: # (init method, its options, attention kind, its options), as `resolve_init` and `resolve_attn` give them
-    "Check everything `vit_learner` would build, on a meta model, before anything is built; raises ValueError (or TypeError on a model that is not a timm ViT) saying what to change."
+    "Check everything `vit_learner` would build, on a meta model, before anything is built; raises ValueError (or TypeError on a model that is not a timm ViT, Swin or MLP-Mixer) saying what to change."
     method, init_opts = resolve_init(init, init_kwargs)
     kind, attn_opts = resolve_attn(attn, attn_kwargs)
     check_seed(seed)
     bare = meta_model(arch)
-    if not isinstance(bare, VisionTransformer):
-        raise TypeError(f"{arch} builds a {type(bare).__name__}, not a timm VisionTransformer: vit_learner, apply_init and the attention kinds need a timm ViT "
-                        f"(the kit's presets: {', '.join(structinit.models.PRESETS)}; ConvMixers go through convmixer_learner)")
+    if not isinstance(bare, (VisionTransformer, SwinTransformer, MlpMixer)):
+        raise TypeError(f"{arch} builds a {type(bare).__name__}, not a timm VisionTransformer, SwinTransformer or MlpMixer: vit_learner and apply_init need one of them "
+                        f"(the kit's presets: {', '.join(structinit.models.PRESETS + structinit.swin_mixer.PRESETS)}; ConvMixers go through convmixer_learner)")
+    if not isinstance(bare, VisionTransformer):   # lesson 11: a Swin or a Mixer keeps its own token mixing
+        if kind != 'vanilla': raise ValueError(f"attn={attn!r} converts a ViT's global attention (lessons 06, 07); {arch} is a {type(bare).__name__}, which keeps its own token mixing: use attn='vanilla'")
+        if whiten: raise ValueError(f"whiten whitens a ViT's patch embedding (lesson 10); it is not built for a {type(bare).__name__} ({arch}): leave it 0")
     m = meta_model(arch, model_kwargs, VIT_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out)
     check_init(m, method, **init_opts)
     if kind in ATTN_CHECKS: ATTN_CHECKS[kind](m, **attn_opts)
@@ -378,7 +384,7 @@ def check_whiten(whiten, # training images for `whiten_patch_embed` (0: off)
 
 def vit_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
-    arch:str='vit_pico_patch4_28',# a timm model name: the kit's `PRESETS` or any timm ViT
+    arch:str='vit_pico_patch4_28',# a timm model name: the kit's `PRESETS` or any timm ViT; a timm Swin or MLP-Mixer (lesson 11, attn='vanilla')
     init:str='impulse',           # one of `INIT_NAMES`
     attn:str='vanilla',           # attention kind, one of `ATTN_NAMES`: 'vanilla', 'gpsa', 'ibit', 'ibit-softmax'
     n_out:int=None,               # classes of the head; None: `get_c(dls)`
@@ -400,14 +406,14 @@ def vit_learner(
     whiten:int=0,                 # whiten the patch embedding (`whiten_patch_embed`, lesson 10) on this many training images after the init; 0: off (the paper: 5120)
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "A fastai `Learner` for timm ViT `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a seed out of range, missing classes, a bad whiten count, or mixed precision without CUDA; TypeError on a model that is not a timm ViT."
+    "A fastai `Learner` for timm ViT (or Swin, MLP-Mixer) `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a seed out of range, missing classes, a bad whiten count, or mixed precision without CUDA; TypeError on a model that is not a timm ViT, Swin or MLP-Mixer."
     n_out = _n_out(dls, n_out)
     dev, _, _ = _device_options(dls, mixed_precision, channels_last)
     C, H, W = _input_shape(dls)
     img_size = H if H == W else (H, W)
     r = resolve_recipe(recipe, recipe_kwargs)
     mk = {**({'drop_path_rate': r['drop_path']} if r['drop_path'] else {}), **(model_kwargs or {})}   # the user's drop_path_rate wins
-    method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, mk, init_kwargs, attn_kwargs, seed)  # fail before building anything
+    method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, mk, init_kwargs, attn_kwargs, seed, whiten)  # fail before building anything
     check_whiten(whiten)
     dls = recipe_dls(dls, r)
     if seed is not None: set_seed(seed, reproducible=True)

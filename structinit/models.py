@@ -268,9 +268,9 @@ def vit_small_image(
     return model
 
 # %% ../nbs/01_models.ipynb #bd009bd2
-def _preset(defaults, kwargs):
+def _preset(defaults, kwargs, build=None): # build: the model class or function (None: `vit_small_image`; lesson 11: timm's Swin, Mixer)
     for k in ('pretrained', 'pretrained_cfg', 'pretrained_cfg_overlay', 'cache_dir'): kwargs.pop(k, None)  # timm's loader arguments
-    return vit_small_image(**{**defaults, **kwargs})
+    return (build or vit_small_image)(**{**defaults, **kwargs})
 
 @register_model
 def vit_pico_patch4_28(pretrained=False, **kwargs)->VisionTransformer:
