@@ -13,8 +13,6 @@ import torch
 from torch import nn
 import timm
 from timm.models.vision_transformer import VisionTransformer
-from timm.models.swin_transformer import SwinTransformer
-from timm.models.mlp_mixer import MlpMixer
 from fastcore.basics import store_attr
 from fastcore.foundation import L
 from fastai.torch_core import set_seed
@@ -152,7 +150,7 @@ def check_vit_request(
     kind, attn_opts = resolve_attn(attn, attn_kwargs)
     check_seed(seed)
     bare = meta_model(arch)
-    if not isinstance(bare, (VisionTransformer, SwinTransformer, MlpMixer)):
+    if not isinstance(bare, tuple(structinit.swin_mixer.ARCHS.values())):   # the families `apply_init` initialises (lesson 11's `init_arch`)
         raise TypeError(f"{arch} builds a {type(bare).__name__}, not a timm VisionTransformer, SwinTransformer or MlpMixer: vit_learner and apply_init need one of them "
                         f"(the kit's presets: {', '.join(structinit.models.PRESETS + structinit.swin_mixer.PRESETS)}; ConvMixers go through convmixer_learner)")
     if not isinstance(bare, VisionTransformer):   # lesson 11: a Swin or a Mixer keeps its own token mixing
