@@ -21,6 +21,7 @@ from .models import _preset
 from .init import (INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, qkv_heads, set_vproj,
                              attn_blocks, init_timm, init_torch, init_mimetic, _check_options, _gen, _need, _is_num)
 from .attention import rel_indices
+from .locality import local_share
 
 # %% auto #0
 __all__ = ['PRESETS', 'ARCHS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE', 'swin_pico_patch2_window7_28',
@@ -151,7 +152,7 @@ def window_target_stats(
     valid = H.sum(-1)                                                            # (B*nW | 1, h, n): 1 where the target is there
     valid = valid.expand(A.shape[0], -1, -1)
     tm = ((A * H).sum(-1) * valid).sum((0, 2)) / valid.sum((0, 2)).clamp(min=1)
-    return dict(peak_min=peak.amin((0, 2)), peak_mean=peak.mean((0, 2)), target_mass=tm, local=(A * near).sum(-1).mean((0, 2)))
+    return dict(peak_min=peak.amin((0, 2)), peak_mean=peak.mean((0, 2)), target_mass=tm, local=local_share(A, ws, kernel_size).mean(0))   # lesson 08's k x k share, per head
 
 def swin_offsets(model:SwinTransformer, kernel_size:int=3)->list: # per stage, the heads' (dr, dc)
     "The offsets recorded by `apply_init(model, 'impulse')`, else the paper's fixed order for each stage's heads."
