@@ -21,15 +21,16 @@ from .swin_mixer import PRESETS as SWIN_MIXER_PRESETS
 from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
                                 check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs,
                                 RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten)
+from .scale import world, is_main, init_distributed, check_launch, evaluate, broadcast_object, check_world, CheckpointError
 
 # %% auto #0
 __all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'CLI_RECIPE_FIELDS', 'RECIPE_COLS',
-           'RESULT_COLS', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'JSON_COLS', 'is_convmixer',
-           'parse_filter', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers', 'plan_recipe', 'whiten_of',
-           'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one', 'run_key', 'atomic_write',
-           'ResultsFileError', 'read_results', 'results_index', 'append_result', 'run_labels', 'label', 'results_table',
-           'plot_results', 'check_out', 'CompareJob', 'plan_budget', 'budget_text', 'plan_compare', 'same_protocol',
-           'run_compare', 'compare', 'main']
+           'RESULT_COLS', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'OPTIONAL_FLOAT_COLS', 'JSON_COLS',
+           'WAIT_POLL', 'is_convmixer', 'parse_filter', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers',
+           'plan_recipe', 'whiten_of', 'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one',
+           'run_key', 'atomic_write', 'ResultsFileError', 'read_results', 'results_index', 'append_result',
+           'run_labels', 'label', 'results_table', 'plot_results', 'check_out', 'CompareJob', 'parse_shard',
+           'plan_budget', 'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare', 'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -197,7 +198,7 @@ def check_models(
 # %% ../nbs/04_compare.ipynb #5ff725e1
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
                'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten']
-RESULT_COLS = ['test_acc', 'test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'finished']
+RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'finished']
 BUDGETS = ('epochs', 'steps')  # the `budget` column: which of the two was held fixed across sizes
 
 def data_identity(train:ImageTensors, test:ImageTensors)->dict:
@@ -236,8 +237,11 @@ def run_one(
     recipe:str='kit',            # the training recipe, a name in `RECIPE_NAMES` (`show_recipe`)
     recipe_kwargs:dict=None,     # recipe fields to change, e.g. dict(augment=None); not bs, lr, wd, epochs (their own arguments)
     whiten:int=0,                # ViTs: whiten the patch embedding on this many training images (`vit_learner(whiten=)`); 0: off
+    checkpoint=None,             # a file for the run's training state (`fit_recipe(checkpoint=)`): written every `save_every` epochs, resumed from when it exists
+    save_every:int=1,            # epochs between checkpoints
+    key:str=None,                # the run's identity, kept in the checkpoint (`run_compare` gives its `run_key`)
 )->dict: # the run's recipe and result columns
-    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, and return its recipe and its test accuracy."
+    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, on every process of a launched run (lesson 12), and return its recipe and its test accuracy on every test image once (`evaluate`; also that of the recipe's weight EMA)."
     if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
     r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(epochs, bs, lr, wd, n_per_class, steps)
@@ -245,25 +249,30 @@ def run_one(
     sizes = parse_sizes(n_per_class)
     if len(sizes) != 1: raise ValueError(f"run_one trains one size, got {sizes}: use compare for several")
     spec = sizes[0]
+    device = init_distributed() or device                       # a launched run: this process's device
     if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
+    check_world(min(bs, len(subset_idxs(tensors[0].y, **size_args(spec)))), r)
     dls = get_dls(dataset, **size_args(spec), seed=seed, bs=bs, device=device, tensors=tensors)
     if cnn:
         if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
         mode, frozen = parse_filter(filters)
-        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd(), recipe=recipe, recipe_kwargs=recipe_kwargs)
+        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs)
     else:
         learn = vit_learner(dls, arch, init, attn, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs,
-                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd(), recipe=recipe, recipe_kwargs=recipe_kwargs, whiten=whiten)
+                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, whiten=whiten)
     init, cols = _variant(cnn, filters if cnn else init, attn, attn_kwargs)
     t = time.perf_counter()
-    fit_recipe(learn, epochs, progress, cbs, steps=steps)
-    total, eval_s = time.perf_counter() - t, learn.validate_at_end.valid_s
-    test_loss, test_acc = learn.recorder.values[-1][1:3]
+    fit_recipe(learn, epochs, progress, cbs, steps=steps, checkpoint=checkpoint, save_every=save_every, key=key)
+    train_s, t = learn.train_s_before + time.perf_counter() - t, time.perf_counter()
+    test_loss, test_acc, _ = evaluate(learn)
+    eval_s = time.perf_counter() - t
+    ema_loss, ema_acc = evaluate(learn, model=learn.ema_model)[:2] if learn.ema_model is not None else ('', '')
     return dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                 init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
                 n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(learn.dls.train),
-                bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, test_acc=float(test_acc), test_loss=float(test_loss), train_s=round(total - eval_s, 2), eval_s=round(eval_s, 2),
-                n_classes=int(tensors[0].c), device=str(dls.device),
+                bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, test_acc=test_acc, test_loss=test_loss,
+                ema_test_acc=ema_acc, ema_test_loss=ema_loss, train_s=round(train_s, 2), eval_s=round(eval_s, 2),
+                n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device), world_size=world()[1], global_bs=learn.dls.train.bs,
                 finished=datetime.datetime.now().isoformat(timespec='seconds'))
 
 # %% ../nbs/04_compare.ipynb #4c611a84
@@ -299,19 +308,23 @@ class ResultsFileError(ValueError):
 
 LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
                'budget': 'epochs', 'steps': None, 'n_classes': '',
-               'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0}  # added since the first files; None: computed
-INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
+               'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0, 'ema_test_acc': '', 'ema_test_loss': '', 'world_size': 1,
+               'global_bs': None}  # added since the first files; None: computed
+INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten', 'world_size', 'global_bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
+OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe keeps no weight EMA
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
 
 def _check_value(c, v):
     "The parsed value of column `c`, or raise ValueError saying what is wrong with `v`."
     if c in INT_COLS:
         if not re.fullmatch(r'-?\d+', v): raise ValueError(f"{c} must be an integer, got {v!r}")
+        if c in ('world_size', 'global_bs') and int(v) < 1: raise ValueError(f"{c} must be at least 1, got {v!r}")
         return int(v)
-    if c in FLOAT_COLS:
+    if c in OPTIONAL_FLOAT_COLS and v == '': return ''
+    if c in FLOAT_COLS + OPTIONAL_FLOAT_COLS:
         try: x = float(v)
-        except ValueError: raise ValueError(f"{c} must be a number, got {v!r}") from None
-        if not math.isfinite(x) or (c == 'test_acc' and (x < 0 or x > 1)): raise ValueError(f"{c} out of range: {v!r}")
+        except ValueError: raise ValueError(f"{c} must be a number{' or empty' if c in OPTIONAL_FLOAT_COLS else ''}, got {v!r}") from None
+        if not math.isfinite(x) or (c in ('test_acc', 'ema_test_acc') and (x < 0 or x > 1)): raise ValueError(f"{c} out of range: {v!r}")
         return x
     if c in JSON_COLS:
         try: d = json.loads(v)
@@ -371,6 +384,7 @@ def read_results(out # the output folder of `compare`
         if c in df.columns: continue
         if c == 'attn': df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '')
         elif c == 'steps': df[c] = [int(e) * steps_per_epoch(int(n), int(b)) for e, n, b in zip(df.epochs, df.n_train, df.bs)]  # epochs budget: E x batches
+        elif c == 'global_bs': df[c] = [min(int(b), int(n)) for b, n in zip(df.bs, df.n_train)]  # one process: the loader's batch, capped at the data
         else: df[c] = v
     df = df[known]
     seen = {}
@@ -476,6 +490,17 @@ def _claim(out:Path, key:tuple)->FileLock:
 class CompareJob:
     "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the sizes and budget, the output folder."
     out:Path; cnn:bool; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict; sizes:list; budget:dict
+    shard:tuple=(1, 1)  # (K, N): this job trains grid points K-1, K-1+N, ... (`parse_shard`)
+    save_every:int=None # epochs between checkpoints of a run (None: none)
+
+def parse_shard(v # `--shard`: 'K/N' (1 <= K <= N), a (K, N) pair, or None for the whole grid
+               )->tuple: # (K, N)
+    "The part of a grid one job takes: 'K/N' is every N-th grid point from the K-th (K counts from 1, as SLURM array indices can); raises ValueError on anything else."
+    if v is None or v == '': return (1, 1)
+    m = re.fullmatch(r'\s*(\d+)\s*/\s*(\d+)\s*', v) if isinstance(v, str) else None
+    k, n = (int(m[1]), int(m[2])) if m else (v if isinstance(v, tuple) and len(v) == 2 and all(isinstance(o, int) and not isinstance(o, bool) for o in v) else (0, 0))
+    if not 1 <= k <= n: raise ValueError(f"shard (--shard) must be K/N with 1 <= K <= N, e.g. 1/4 for the first of four jobs (a SLURM array: --shard $SLURM_ARRAY_TASK_ID/4 with --array=1-4); got {v!r}")
+    return k, n
 
 def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
                 n_trains:list, # training images at each size
@@ -497,12 +522,16 @@ def budget_text(budget:dict)->str:
 def plan_compare(
     dataset:str='fashion_mnist', data_path=None, n_per_class=100, epochs:int=None, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
     bs:int=None, lr:float=None, wd:float=None, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
-    attn_kwargs:dict=None, img_size=None, steps:int=None, recipe:str='kit', recipe_kwargs:dict=None, whiten:int=0,
+    attn_kwargs:dict=None, img_size=None, steps:int=None, recipe:str='kit', recipe_kwargs:dict=None, whiten:int=0, shard=None, save_every:int=None,
 )->CompareJob:
-    "Everything `compare` checks before it trains (same arguments): names, numbers, every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
+    "Everything `compare` checks before it trains (same arguments): names, numbers, the shard, the global batch against the processes of a launched run (`check_world`), every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
     runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs, img_size=img_size)
     r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(DEFAULT_EPOCHS if epochs is None and steps is None else epochs, bs, lr, wd, n_per_class, steps)
+    check_launch()
+    shard = parse_shard(shard)
+    if save_every is not None: _check_number('save_every (--save-every)', save_every, int, 1)
+    check_world(bs)                                                      # the global batch splits over the processes (MixUp's even slices: once the sizes are known)
     sizes = parse_sizes(n_per_class)
     cnn = is_convmixer(arch); whiten = whiten_of(whiten, cnn)
     if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
@@ -516,6 +545,7 @@ def plan_compare(
     odd = [n for n in n_trains if min(bs, n) % 2] if r['mixup'] or r['cutmix'] else []
     if odd: raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch: bs={bs} with {odd[0]} training images "
                              f"gives batches of {min(bs, odd[0])}; choose an even --bs below the training set's size, or turn MixUp and CutMix off (--recipe-kwargs '{{\"mixup\": 0, \"cutmix\": 0}}')")
+    for n in n_trains: check_world(min(bs, n), r)                         # a small training set caps the batch
     order_sz = sorted(range(len(sizes)), key=lambda i: n_trains[i])        # smallest first
     sizes, n_trains = [sizes[i] for i in order_sz], [n_trains[i] for i in order_sz]
     budget, per_size = plan_budget(sizes, n_trains, bs, epochs, steps, r['repeats'])
@@ -540,7 +570,7 @@ def plan_compare(
     order = list(dict.fromkeys(g['label'] for g in grid))
     return CompareJob(out, cnn, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, arch=arch, bs=bs, lr=lr, wd=wd,
                       model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size, recipe=r['name'],
-                      recipe_kwargs=recipe_kwargs, whiten=whiten), sizes, budget)
+                      recipe_kwargs=recipe_kwargs, whiten=whiten), sizes, budget, shard, None if save_every is None else int(save_every))
 
 def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
                   job:CompareJob,
@@ -552,63 +582,95 @@ def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
         keep &= df[c].map(_fmt_key) == _fmt_key(r[c] if c != b['budget'] else b[b['budget']])
     return keep & df.n_per_class.astype(str).isin(job.sizes)
 
+WAIT_POLL = 30  # seconds between looks at a run another process is training (a launched run's processes hear from rank 0 this often)
+
+def _checkpoint_path(out:Path, key:tuple)->Path:
+    "Where the run `key` keeps its training state while it trains into `out` (`out/checkpoints/`, named as its claim)."
+    return out/'checkpoints'/f"{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}.pt"
+
 def run_compare(job:CompareJob, # from `plan_compare`
-                device=None, # None: fastai's `default_device()`
+                device=None, # None: fastai's `default_device()` (in a launched run: each process's own)
                 progress:bool|str|None=None, # see `fit_recipe`
                 cbs=None, # extra callbacks for every fit
-                verbose:bool=True, # print a line per run and the final table
+                verbose:bool=True, # print a line per run and the final table (rank 0 only)
                )->pd.DataFrame:
-    "Train the runs of `job` that `out/results.csv` lacks and no other process is training (each one claimed with a lock while it trains; runs claimed elsewhere are waited for at the end), then write the figure (and for several sizes the curve: `write_curve`); returns the job's rows in grid order."
+    "Train the runs of `job` (of its shard, `job.shard`) that `out/results.csv` lacks and no other process is training (each claimed with a lock while it trains; runs claimed elsewhere are waited for at the end), resuming any from its checkpoint; then, once every run of the grid is in the file, write the figure (and for several sizes the curve: `write_curve`). In a launched run rank 0 decides, every process trains, and only rank 0 writes. Returns this job's rows in grid order."
     out, f, kw = job.out, job.out/'results.csv', job.run_kwargs
+    device = init_distributed() or device                                # a launched run: join its process group before rank 0 speaks
+    main = is_main(); verbose = verbose and main
     old = read_results(out)
     if verbose and (old.data_sha == '').any():
         print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
-    if verbose: print(f"{job.title}: {len(job.grid)} runs", flush=True)
+    k, n_shards = job.shard
+    mine = [n for n in range(len(job.grid)) if n % n_shards == k - 1]
+    if verbose: print(f"{job.title}: {len(job.grid)} runs" + (f"; shard {k}/{n_shards} takes {len(mine)} of them" if n_shards > 1 else '')
+                      + (f"; {world()[1]} processes, a global batch of {kw['bs']}" if world()[1] > 1 else ''), flush=True)
     rows, trained, deferred = {}, 0, []
     def say(n, g, msg):
         if not verbose: return
         what = f"filters={g['run']}" if job.cnn else f"init={g['run']} attn={g['attn']}"
         sz = f"n_per_class={g['recipe']['n_per_class']} " if len(job.sizes) > 1 else ''
         print(f"[{n + 1}/{len(job.grid)}] {sz}{what} seed={g['seed']}: {msg}", flush=True)
+    def decide(g, wait):
+        "Rank 0's look at a run: ('hit', row, None), ('train', None, its claimed lock), ('busy', ...) or, while waiting, ('wait', ...)."
+        hit = results_index(read_results(out)).get(g['key'])
+        if hit is not None: return 'hit', hit, None
+        lock = _claim(out, g['key'])
+        try: lock.acquire(timeout=WAIT_POLL if wait else 0)
+        except Timeout: return ('wait' if wait else 'busy'), None, None
+        hit = results_index(read_results(out)).get(g['key'])        # finished elsewhere between the two looks?
+        if hit is not None: lock.release(); return 'hit', hit, None
+        return 'train', None, lock
     def attempt(n, g, wait):
         nonlocal trained
-        hit = results_index(read_results(out)).get(g['key'])
-        if hit is None:
-            lock = _claim(out, g['key'])
-            try: lock.acquire(timeout=-1 if wait else 0)
-            except Timeout: return False
-            try:
-                hit = results_index(read_results(out)).get(g['key'])  # finished elsewhere between the two looks?
-                if hit is None:
-                    say(n, g, 'training')
-                    rc = g['recipe']
-                    r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], None if job.budget['budget'] == 'steps' else rc['epochs'],
-                                '' if job.cnn else g['run'], g['seed'], kw['arch'], kw['bs'], kw['lr'], kw['wd'], kw['model_kwargs'], kw['init_kwargs'],
-                                device, progress, cbs, filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla',
-                                attn_kwargs=kw['attn_kwargs'], tensors=job.tensors, steps=rc['steps'] if job.budget['budget'] == 'steps' else None,
-                                recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'])
-                    if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
-                    append_result(out, r); rows[n] = r; trained += 1
-                    if verbose: print(f'    test_acc {r["test_acc"]:.4f}, train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
-                    return True
-            finally: lock.release()
-        say(n, g, f'already in {f}, test_acc {hit["test_acc"]:.4f}'); rows[n] = hit
-        return True
-    for n, g in enumerate(job.grid):
-        if not attempt(n, g, wait=False):
-            say(n, g, 'being trained by another process: waiting for it at the end'); deferred.append(n)
+        while True:                                                  # every process follows rank 0's decision
+            what, hit, lock = decide(g, wait) if main else (None, None, None)
+            what, hit = broadcast_object((what, hit))
+            if what != 'wait': break
+        if what == 'busy': return False
+        if what == 'hit': say(n, g, f'already in {f}, test_acc {hit["test_acc"]:.4f}'); rows[n] = hit; return True
+        try:
+            ck = _checkpoint_path(out, g['key'])
+            say(n, g, 'training' + (f' (resuming from {ck})' if ck.exists() else ''))
+            rc = g['recipe']
+            r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], None if job.budget['budget'] == 'steps' else rc['epochs'],
+                        '' if job.cnn else g['run'], g['seed'], kw['arch'], kw['bs'], kw['lr'], kw['wd'], kw['model_kwargs'], kw['init_kwargs'],
+                        device, progress, cbs, filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla',
+                        attn_kwargs=kw['attn_kwargs'], tensors=job.tensors, steps=rc['steps'] if job.budget['budget'] == 'steps' else None,
+                        recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'],
+                        checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']))
+            if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
+            if main: append_result(out, r); ck.unlink(missing_ok=True)
+            rows[n] = r; trained += 1
+            if verbose: print(f'    test_acc {r["test_acc"]:.4f}' + (f', EMA {r["ema_test_acc"]:.4f}' if r['ema_test_acc'] != '' else '')
+                              + f', train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
+            return True
+        finally:
+            if lock is not None: lock.release()
+    for n in mine:
+        if not attempt(n, job.grid[n], wait=False):
+            say(n, job.grid[n], 'being trained by another process: waiting for it at the end'); deferred.append(n)
     for n in deferred: attempt(n, job.grid[n], wait=True)
-    df = pd.DataFrame([rows[n] for n in range(len(job.grid))])[RECIPE_COLS + RESULT_COLS]
+    df = pd.DataFrame([rows[n] for n in mine], columns=RECIPE_COLS + RESULT_COLS)
     df.attrs['trained'] = trained
-    fig = plot_results(df, job.order, job.title)
+    allr = read_results(out); idx = results_index(allr)
+    have = [idx.get(g['key']) for g in job.grid]
+    df.attrs['complete'] = all(h is not None for h in have)
+    if not df.attrs['complete']:
+        if verbose: print(f"\nshard {k}/{n_shards} done: {sum(h is not None for h in have)} of the grid's {len(job.grid)} runs are in {f}; "
+                          "the job that completes the grid writes the table and the figure", flush=True)
+        return df
+    if not main: return df
+    full = pd.DataFrame(have)[RECIPE_COLS + RESULT_COLS]
+    fig = plot_results(full, job.order, job.title)
     atomic_write(out/'compare.png', lambda p: fig.savefig(p, format='png', dpi=120))
     if len(job.sizes) > 1:
         from structinit.curve import write_curve     # the curve's lesson (09) builds on this module
-        allr = read_results(out); on = allr[same_protocol(allr, job)]
+        on = allr[same_protocol(allr, job)]
         tidy, md = write_curve(on, out, f"{kw['dataset']}, {budget_text(job.budget)}, bs {kw['bs']}, lr {kw['lr']:g}, wd {kw['wd']:g}")
         if verbose: print(f'\n{job.title}\n\ntest accuracy %, mean ± std over seeds, by training images per class ({budget_text(job.budget)}; '
                           f'{tidy.method.nunique()} methods from {f}):\n\n{md}\n\nresults: {f}\nfigure:  {out/"compare.png"}\ncurve:   {out/"curve.png"}, {out/"curve.csv"}')
-    elif verbose: print(f'\n{job.title}\n\n{results_table(df, job.order)}\n\nresults: {f}\nfigure:  {out/"compare.png"}')
+    elif verbose: print(f'\n{job.title}\n\n{results_table(full, job.order)}\n\nresults: {f}\nfigure:  {out/"compare.png"}')
     return df
 
 def compare(
@@ -637,10 +699,12 @@ def compare(
     recipe:str='kit',              # the training recipe of every run, a name in `RECIPE_NAMES` (`show_recipe`)
     recipe_kwargs:dict=None,       # recipe fields to change (`resolve_recipe`), e.g. dict(augment=None); bs, lr, wd and epochs are arguments of their own
     whiten:int=0,                  # ViTs: whiten the patch embedding on this many training images (`whiten_patch_embed`); 0: off
+    shard=None,                    # 'K/N': train only every N-th grid point from the K-th (`parse_shard`), so N jobs fill one `out` together
+    save_every:int=None,           # write each run's training state every this many epochs (`out/checkpoints/`); a rerun resumes from it
 )->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
     "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one training recipe (`recipe`) and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
     job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps,
-                       recipe, recipe_kwargs, whiten)
+                       recipe, recipe_kwargs, whiten, shard, save_every)
     return run_compare(job, device, progress, cbs, verbose)
 
 # %% ../nbs/04_compare.ipynb #81ebd5e3
@@ -668,6 +732,8 @@ def main(
     recipe_kwargs:str=None,                     # JSON changes to the recipe, e.g. '{"augment": null}' (no AutoAugment) or '{"mixup": 0, "cutmix": 0}'
     whiten:int=0,                               # ViTs: whiten the patch embedding on this many training images (the paper: 5120; 0: off)
     show_recipes:bool=False,                    # print the recipes' fields side by side and exit
+    shard:str=None,                             # K/N: train only every N-th run of the grid from the K-th, so N jobs (a SLURM array, several machines) fill one --out
+    save_every:int=None,                        # write each run's training state every this many epochs (--out/checkpoints/); rerunning the command resumes from it
 ):
     "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe, at one or several training-set sizes: prints a Markdown table, writes results.csv and compare.png (several sizes: also curve.png and curve.csv)."
     import matplotlib; matplotlib.use('Agg')
@@ -681,6 +747,7 @@ def main(
         if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
         return d
     mk, ik, ak, rk = (_json(f'--{o}', v) for o, v in [('model-kwargs', model_kwargs), ('init-kwargs', init_kwargs), ('attn-kwargs', attn_kwargs), ('recipe-kwargs', recipe_kwargs)])
-    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps, recipe, rk, whiten)
+    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps, recipe, rk, whiten, shard, save_every)
     except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
-    run_compare(job)
+    try: run_compare(job)
+    except CheckpointError as e: raise CliError(f'structinit-compare: {e}') from None

@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import sys, time, math, itertools, warnings, inspect, copy, numbers
+import sys, time, math, itertools, warnings, inspect, copy, numbers, contextlib
 from functools import partial
 import pandas as pd
 import torch
@@ -40,6 +40,7 @@ from .attention import to_gpsa, check_gpsa
 from .ibit import to_ibit, check_ibit
 from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES
 from .design import whiten_patch_embed, loader_images
+from .scale import DistributedData, EMA, Checkpoint, launched, world, init_distributed, check_launch, is_main
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
@@ -47,8 +48,8 @@ __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIA
            'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
            'check_vit_request', 'check_convmixer_request', 'resolve_recipe', 'recipe_changes', 'show_recipe',
            'warmup_cosine', 'TimmMixup', 'recipe_dls', 'recipe_cbs', 'recipe_learner', 'check_whiten', 'vit_learner',
-           'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'steps_per_epoch', 'budget_epochs',
-           'StepBudget']
+           'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'distributed', 'steps_per_epoch',
+           'budget_epochs', 'StepBudget']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -100,12 +101,13 @@ def apply_attn(
 class ValidateAtEnd(Callback):
     "Skip validation during `fit` except after the last epoch (and every `every` epochs); records the time of the last validation in `valid_s`."
     order = -5  # after TrainEvalCallback (-10), before Recorder (50) and ProgressCallback (60), which then see no validation
-    def __init__(self, every:int|None=None): # also validate after epochs every, 2*every, ... (1-based); None: only the last
+    def __init__(self, every:int|None=None, # also validate after epochs every, 2*every, ... (1-based); None: only the last
+                 last:bool=True): # validate after the last epoch; False: never, for a caller that evaluates after the fit (`evaluate`, lesson 12)
         store_attr(); self.skip, self.valid_s, self._t = False, None, None
     def before_fit(self): self.skip = False  # `validate` and `get_preds` also call before_fit, but never before_train
     def before_train(self):
         e = self.epoch + 1
-        self.skip = e < self.n_epoch and not (self.every and e % self.every == 0)
+        self.skip = (e < self.n_epoch or not self.last) and not (self.every and e % self.every == 0)
     def before_validate(self):
         if self.skip: self.skip = False; raise CancelValidException()
         self._t = time.perf_counter()
@@ -189,22 +191,23 @@ RECIPE_FIELDS = {  # field: what it sets
     'mixup': 'MixUp alpha (0: off)', 'cutmix': 'CutMix alpha (0: off)', 'mix_prob': 'probability that a batch is mixed',
     'switch_prob': 'probability of CutMix rather than MixUp when both are on', 'repeats': 'repeated augmentation: passes over the training images per epoch',
     'drop_path': "stochastic depth of a ViT (timm's `drop_path_rate`; the ConvMixers have none)", 'clip': 'gradient-norm clipping (None: off)',
+    'ema': "decay of an exponential moving average of the weights (timm's `ModelEmaV3`), evaluated and recorded beside the trained weights (0: off)",
     'epochs': "the paper's epochs, for the GPU command (the CPU lessons choose their own)", 'notes': 'what the source does not state, and what the kit leaves out',
 }
 _ADAMW = (0.9, 0.999, 1e-8)  # torch's AdamW defaults, which the papers' code uses
 RECIPES = {
     'kit': dict(bs=128, lr=1e-3, wd=.05, wd_bn_bias=False, adam=(0.9, 0.99, 1e-5), sched='one_cycle', warmup=.25, min_lr=None, label_smoothing=.1,
                 augment=None, erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1, drop_path=0., clip=None,
-                epochs=30, notes="this lesson's CPU recipe"),
+                ema=0., epochs=30, notes="this lesson's CPU recipe"),
     'poorvits': dict(bs=256, lr=1e-3, wd=.05, wd_bn_bias=True, adam=_ADAMW, sched='warmup_cosine', warmup=.1, min_lr=1e-6, label_smoothing=.1,
                      augment='autoaugment', erasing=.25, erasing_mode='const', erasing_area=.4, mixup=1., cutmix=1., mix_prob=.5, switch_prob=.5, repeats=3, drop_path=.1,
-                     clip=None, epochs=100, notes='code: 100 epochs of 3 passes (58,500 steps at batch 256), test-set model selection every 5 epochs (the kit reports the last epoch)'),
+                     clip=None, ema=0., epochs=100, notes='code: 100 epochs of 3 passes (58,500 steps at batch 256), test-set model selection every 5 epochs (the kit reports the last epoch)'),
     'structured-2404': dict(bs=512, lr=1e-3, wd=.01, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=10/200, min_lr=1e-6, label_smoothing=0.,
                             augment='randaugment', erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1,
-                            drop_path=0., clip=3., epochs=200, notes='not stated: label smoothing (off), min_lr (1e-6), decay on biases (off)'),
+                            drop_path=0., clip=3., ema=0., epochs=200, notes='not stated: label smoothing (off), min_lr (1e-6), decay on biases (off)'),
     'structured-2505': dict(bs=512, lr=2e-3, wd=.05, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=50/300, min_lr=1e-6, label_smoothing=.1,
                             augment='randaugment', erasing=.25, erasing_mode='pixel', erasing_area=1/3, mixup=.8, cutmix=1., mix_prob=1., switch_prob=.5, repeats=1,
-                            drop_path=.1, clip=None, epochs=300, notes="not applied: EMA 0.9999 (issue 12); trained at 224 px with timm's RandomResizedCrop (the kit keeps the image size)"),
+                            drop_path=.1, clip=None, ema=.9999, epochs=300, notes="EMA 0.9999 as the README's command gives it (--model-ema-decay; without timm's switch --model-ema that command keeps no EMA, see lesson 12); trained at 224 px with timm's RandomResizedCrop (the kit keeps the image size)"),
 }
 RECIPE_NAMES = tuple(RECIPES)
 RECIPE_AUGMENTS, SCHEDS = (None, *AUGMENTS), ('one_cycle', 'warmup_cosine')  # policies and erasing modes: lesson 00's `AUGMENTS`, `ERASING_MODES`
@@ -232,7 +235,8 @@ def resolve_recipe(
                             ('min_lr', 0, None, False, True), ('label_smoothing', 0, .99, False, False), ('erasing', 0, 1, False, False),
                             ('mixup', 0, None, False, False), ('cutmix', 0, None, False, False), ('mix_prob', 0, 1, False, False),
                             ('switch_prob', 0, 1, False, False), ('erasing_area', .02, .99, False, False), ('repeats', 1, None, True, False), ('drop_path', 0, .99, False, False),
-                            ('clip', 1e-12, None, False, True), ('epochs', 1, None, True, False)]: _num(r, k, lo, hi, i, n)
+                            ('clip', 1e-12, None, False, True), ('ema', 0, None, False, False), ('epochs', 1, None, True, False)]: _num(r, k, lo, hi, i, n)
+    if r['ema'] >= 1: raise ValueError(f"recipe ema={r['ema']!r}: the EMA decay must be below 1 (the 2505 recipe: 0.9999; 0: off)")
     if r['augment'] not in RECIPE_AUGMENTS: raise ValueError(f"recipe augment={r['augment']!r}; valid: {RECIPE_AUGMENTS}")
     if r['erasing_mode'] not in ERASING_MODES: raise ValueError(f"recipe erasing_mode={r['erasing_mode']!r}; valid: {ERASING_MODES}")
     if r['sched'] not in SCHEDS: raise ValueError(f"recipe sched={r['sched']!r}; valid: {SCHEDS}")
@@ -267,7 +271,7 @@ def warmup_cosine(lr:float, # peak learning rate
 
 class TimmMixup(Callback):
     "timm's `Mixup` (MixUp / CutMix, one lambda per batch) on training batches, with timm's `SoftTargetCrossEntropy` as the training loss (arXiv 1710.09412, 1905.04899); the learner's loss validates. Raises ValueError on an odd batch."
-    run_valid, order = False, -4  # after StepBudget (-9) and ValidateAtEnd (-5), before MixedPrecision (10)
+    run_valid, order = False, -4  # after ValidateAtEnd (-5), before MixedPrecision (10)
     def __init__(self, mixup:float=1., # MixUp alpha (0: off)
                  cutmix:float=1., # CutMix alpha (0: off)
                  mix_prob:float=.5, # probability that a batch is mixed
@@ -366,7 +370,7 @@ def recipe_learner(
     ls = r['label_smoothing']
     learn = Learner(dls, model, loss_func=loss_func or (LabelSmoothingCrossEntropyFlat(eps=ls) if ls else CrossEntropyLossFlat()),
                     opt_func=opt_func or _recipe_opt(r), lr=r['lr'] if lr is None else lr, wd=r['wd'] if wd is None else wd, metrics=metrics,
-                    cbs=L(cbs) + recipe_cbs(r), **{'wd_bn_bias': r['wd_bn_bias'], **kwargs})
+                    cbs=L(cbs) + recipe_cbs(r) + [DistributedData()], **{'wd_bn_bias': r['wd_bn_bias'], **kwargs})
     if mixed_precision: learn.add_cb(MixedPrecision(AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16))
     if channels_last: learn.add_cb(ChannelsLast())
     learn.compile, learn.recipe = compile, r
@@ -475,6 +479,7 @@ class EpochLine(Callback):
         store_attr()
     def after_epoch(self):
         if (self.epoch + 1) % self.every and self.epoch + 1 < self.n_epoch: return
+        if not len(self.learn.final_record): return              # an epoch skipped on resuming (`Checkpoint`): nothing was recorded
         r = self.recorder; log = list(r.log)
         vals, t = (log[1:-1], log[-1]) if r.add_time else (log[1:], None)
         parts = [f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(r.metric_names[1:], vals)]
@@ -501,16 +506,41 @@ def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
                progress:bool|str|None=None, # see `progress_mode`
                cbs=None, # extra callbacks for this fit
                steps:int=None, # optimiser steps instead (`StepBudget`): the schedule spread over exactly `steps` batches
-              ):
-    "Fit with the learner's recipe schedule (`fit_one_cycle`, or `warmup_cosine` per step) for `epochs`, or exactly `steps` optimiser steps of it (`StepBudget`), reporting progress as `progress_mode(progress)` says; raises ValueError unless exactly one of `epochs` and `steps` is given."
+               checkpoint=None, # a file: the training state is written there (`Checkpoint`), and a fit that finds it resumes from it
+               save_every:int=1, # epochs between checkpoints
+               key:str=None, # what the run is, kept in the checkpoint; a checkpoint of another key is refused
+              )->Learner: # the learner, with `ema_model` (the recipe's weight EMA, or None) and `resumed_from` (epochs read from the checkpoint, or None)
+    "Fit with the learner's recipe schedule (`fit_one_cycle`, or `warmup_cosine` per step) for `epochs`, or exactly `steps` optimiser steps of it (`StepBudget`), with the recipe's weight EMA (`EMA`), checkpoints (`Checkpoint`), and in a launched run on all its processes (fastai's `distrib_ctx`, lesson 12); progress as `progress_mode(progress)` says, on rank 0 only. Raises ValueError unless exactly one of `epochs` and `steps` is given, `CheckpointError` on a checkpoint that cannot be resumed."
     if (epochs is None) == (steps is None): raise ValueError(f"give epochs or steps, not {'both' if steps is not None else 'neither'}")
-    mode, cbs, r = progress_mode(progress), list(L(cbs)), getattr(learn, 'recipe', None) or RECIPES['kit']
+    mode, cbs, r = progress_mode(progress) if is_main() else 'none', list(L(cbs)), getattr(learn, 'recipe', None) or RECIPES['kit']
     if steps is not None: epochs, cbs = budget_epochs(steps, len(learn.dls.train)), cbs + [StepBudget(steps)]
+    ema = EMA(r['ema']) if r.get('ema') else None
+    ck = Checkpoint(checkpoint, save_every, key) if checkpoint is not None else None
+    cbs += [c for c in (ema, ck) if c is not None]
     if r['sched'] == 'one_cycle': fit = lambda cbs: learn.fit_one_cycle(epochs, pct_start=r['warmup'], cbs=cbs)
     else: fit = lambda cbs: learn.fit(epochs, cbs=cbs + [ParamScheduler({'lr': warmup_cosine(learn.lr, r['warmup'], r['min_lr'])})])
-    if mode == 'bars': return fit(cbs)
-    with learn.no_bar(), learn.no_logging():
-        fit(cbs + [EpochLine(every=math.ceil(epochs / MAX_LINES))] * (mode == 'lines'))
+    with distributed(learn):
+        if mode == 'bars': fit(cbs)
+        else:
+            with learn.no_bar(), learn.no_logging(): fit(cbs + [EpochLine(every=math.ceil(epochs / MAX_LINES))] * (mode == 'lines'))
+    learn.ema_model = ema.model_ema.module if ema is not None else None
+    learn.resumed_from = ck.start if ck is not None and ck.resumed else None
+    learn.train_s_before = ck.prior_s if ck is not None else 0.
+    return learn
+
+@contextlib.contextmanager
+def distributed(learn:Learner):
+    "fastai's `distrib_ctx` in a launched run (`SyncBatchNorm` on CUDA only: PyTorch's needs a GPU, so on CPU each process keeps its own BatchNorm statistics, which it says), nothing otherwise; raises ValueError as `check_launch`."
+    check_launch()
+    if not launched(): yield; return
+    init_distributed()
+    cuda = torch.device(learn.dls.device or 'cpu').type == 'cuda'
+    if not cuda and world()[1] > 1 and is_main() and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in learn.model.modules()):
+        print("note: on CPU each process keeps its own BatchNorm statistics (SyncBatchNorm needs CUDA)", flush=True)
+    try:
+        with learn.distrib_ctx(sync_bn=cuda): yield
+    finally:
+        if hasattr(learn, 'distributed_trainer'): learn.remove_cb(learn.distributed_trainer)   # fastai leaves it on after a one-process run
 
 # %% ../nbs/03_learner.ipynb #264417ef
 def steps_per_epoch(n_train:int, # training images
@@ -537,7 +567,7 @@ class _Take:
 
 class StepBudget(Callback):
     "Train `fit_one_cycle` for exactly `steps` optimiser steps, its schedule over those steps (ConViT's equal-steps protocol, arXiv 2103.10697 sec. 4.2): the last epoch gets the remaining batches only; the fit must have `budget_epochs(steps, n_iter)` epochs (ValueError otherwise, before any step)."
-    order = -9  # after TrainEvalCallback (-10), which sets `learn.dl`; before the schedulers (ParamScheduler reads `pct_train` in before_batch)
+    order = DistributedData.order + 2  # after fastai's DistributedTrainer (11), which would wrap the shortened loader again; before the schedulers (ParamScheduler, 60, reads `pct_train` in before_batch)
     def __init__(self, steps:int): # optimiser steps, at least 1
         if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
         self.steps = steps
