@@ -17,14 +17,16 @@ from .init import apply_init, INIT_METHODS
 import numpy as np, torchvision.transforms as T
 from PIL import Image
 from torch.utils.data import Dataset, DataLoader
+from torch.utils.flop_counter import FlopCounterMode
 from .data import get_dls, pipeline_throughput, tensor_dl, batch_tfms, channel_stats, ImageTensors
 from .learner import apply_attn, ATTN_NAMES
 from .compare import check_out, atomic_write
 
 # %% auto #0
-__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'timed', 'available_devices', 'check_device',
-           'init_times', 'train_throughput', 'attn_step_times', 'PILImages', 'poorvits_tfms', 'synthetic_images',
-           'augment_loaders', 'augment_throughput', 'bench', 'bench_table', 'check_csv_out', 'main']
+__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'COMPILE_MODELS', 'timed', 'available_devices',
+           'check_device', 'init_times', 'train_step', 'train_throughput', 'matmul_rate', 'step_flops',
+           'attn_step_times', 'PILImages', 'poorvits_tfms', 'synthetic_images', 'augment_loaders', 'augment_throughput',
+           'bench', 'bench_table', 'check_csv_out', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -93,35 +95,80 @@ def init_times(
     return rows
 
 # %% ../nbs/90_bench.ipynb #df114a1e
+def train_step(
+    arch:str,               # timm model name
+    img_size:int=28,        # input side, pixels
+    in_chans:int=1,         # input channels
+    bs:int=128,             # batch size
+    device='cpu',
+    amp:bool=None,          # bf16 autocast; None: on CUDA
+    channels_last:bool=None,# channels-last weights and input; None: on CUDA
+    model_kwargs:dict=None, # for `timm.create_model` (a ConvMixer: `filters`, `freeze`, `dim`, ...)
+    compile:bool=False,     # compile the model in place (`model.compile()`, inductor), as `vit_learner(compile=True)` does: the first calls compile
+    seed:int=None,          # seed the model and the batch (`torch.manual_seed`), so that several steps start alike; None: as the generators are
+):
+    "One training step of `arch` (forward, cross-entropy, backward, AdamW) on one fixed random batch, as a function of no arguments that returns the loss (a detached tensor); raises ValueError on a device that is not there."
+    device = check_device(device); cuda = device.type == 'cuda'
+    amp = cuda if amp is None else amp; channels_last = cuda if channels_last is None else channels_last
+    if seed is not None: torch.manual_seed(seed)
+    m = timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {})).to(device)
+    x = torch.randn(bs, in_chans, img_size, img_size, device=device); y = torch.randint(0, 10, (bs,), device=device)
+    if channels_last: m, x = m.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    if compile: m.compile()
+    opt = torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.05)  # frozen filters: not in the optimiser
+    ctx = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if amp else nullcontext
+    m.train()
+    def step():
+        with ctx(): loss = torch.nn.functional.cross_entropy(m(x), y)
+        loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+        return loss.detach()
+    return step
+
 def train_throughput(
     arch:str,               # timm model name
     img_size:int=28,        # input side, pixels
     in_chans:int=1,         # input channels
     bs:int=128,             # batch size
     steps:int=None,         # timed steps; None: as many as fill about `target_s` seconds (2 to 100)
-    warmup:int=2,           # untimed steps first (at least 1)
+    warmup:int=2,           # untimed steps first (at least 1; at least 3 when compiling, which the first steps do)
     target_s:float=10.,     # seconds of timed steps when `steps` is None
     device='cpu',
     amp:bool=None,          # bf16 autocast; None: on CUDA
     channels_last:bool=None,# channels-last weights and input; None: on CUDA
     model_kwargs:dict=None, # for `timm.create_model` (a ConvMixer: `filters`, `freeze`, `dim`, ...)
+    compile:bool=False,     # compile the model in place, as `vit_learner(compile=True)` does (`train_step`)
 )->tuple: # (images per second, timed steps)
-    "Training images per second of `arch` (fwd + bwd + AdamW step) on random data; raises ValueError on a device that is not there."
-    device = check_device(device); cuda = device.type == 'cuda'
-    amp = cuda if amp is None else amp; channels_last = cuda if channels_last is None else channels_last
-    m = timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {})).to(device)
-    x = torch.randn(bs, in_chans, img_size, img_size, device=device); y = torch.randint(0, 10, (bs,), device=device)
-    if channels_last: m, x = m.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.05)  # frozen filters: not in the optimiser
-    ctx = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if amp else nullcontext
-    def step():
-        with ctx(): loss = torch.nn.functional.cross_entropy(m(x), y)
-        loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
-    m.train()
-    for _ in range(max(warmup, 1) - 1): step()
+    "Training images per second of `arch` (fwd + bwd + AdamW step, `train_step`) on random data; raises ValueError on a device that is not there."
+    device = check_device(device)
+    step = train_step(arch, img_size, in_chans, bs, device, amp, channels_last, model_kwargs, compile)
+    for _ in range(max(warmup, 3 if compile else 1) - 1): step()
     t1 = timed(step, device)  # the last warm-up step, timed to choose `steps`
     if steps is None: steps = int(min(100, max(2, target_s // t1)))
     return bs * steps / timed(lambda: [step() for _ in range(steps)], device), steps
+
+# %% ../nbs/90_bench.ipynb #5abbfbd5
+def matmul_rate(device='cpu', # where to multiply
+                n:int=2048, # side of the square matrices
+                dtype=None, # None: fp32 on a CPU, bf16 on CUDA (what training runs in there)
+                repeats:int=5, # timings; the fastest is kept
+               )->float: # floating-point operations per second
+    "The device's rate on one $n\times n$ by $n\times n$ matrix product ($2n^3$ operations), the best case any model step can approach; raises ValueError on a device that is not there."
+    device = check_device(device)
+    dtype = dtype or (torch.bfloat16 if device.type == 'cuda' else torch.float32)
+    a, b = (torch.randn(n, n, device=device, dtype=dtype) for _ in range(2))
+    a @ b                                                   # warm-up
+    return 2 * n**3 / timed(lambda: a @ b, device, repeats)
+
+def step_flops(arch:str, # timm model name
+               img_size:int=28, in_chans:int=1, bs:int=128,
+               model_kwargs:dict=None,
+              )->float: # operations of one step (forward, loss, backward) at batch `bs`, on the meta device
+    "Floating-point operations of one training step of `arch` as PyTorch's `FlopCounterMode` counts them (matrix products, convolutions, attention; not element-wise work), on the meta device: nothing is computed or allocated."
+    with torch.device('meta'):
+        m = timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {}))
+        x, y = torch.randn(bs, in_chans, img_size, img_size), torch.randint(0, 10, (bs,))
+    with FlopCounterMode(display=False) as fc: torch.nn.functional.cross_entropy(m(x), y).backward()
+    return float(fc.get_total_flops())
 
 # %% ../nbs/90_bench.ipynb #183464ce
 ATTN_MODELS = {'vit_tiny_patch2_32': (32, 3, 32)}  # arch: (img_size, in_chans, batch size on a CPU; 128 on CUDA)
@@ -235,6 +282,7 @@ def _x(r): return f'{r:,.0f}x' if r >= 10 else f'{r:.2g}x'
 
 TRAIN_MODELS = {'vit_pico_patch4_28': (28, 1), 'vit_tiny_patch2_32': (32, 3)}  # arch: (img_size, in_chans)
 CNN_MODELS = {'convmixer_128_4_k3_p2': (28, 1, 128), 'convmixer_512_6_k5_p2': (32, 3, 32)}  # arch: (img_size, in_chans, batch size on a CPU; 128 on CUDA)
+COMPILE_MODELS = {'vit_pico_patch4_28': (28, 1)}  # arch: (img_size, in_chans), timed eager and compiled against the matmul rate
 
 def _header(device):
     dev = torch.device(device)
@@ -249,13 +297,15 @@ def bench(
     train_models:dict=None,# arch: (img_size, in_chans) for throughput; None: `TRAIN_MODELS`
     cnn_models:dict=None,  # ConvMixer arch: (img_size, in_chans, CPU batch size), timed with learned trainable and frozen impulse filters; None: `CNN_MODELS`
     attn_models:dict=None, # ViT arch: (img_size, in_chans, CPU batch size) for `attn_step_times`; None: `ATTN_MODELS`
+    compile_models:dict=None, # arch: (img_size, in_chans), timed eager and with `torch.compile`, as fractions of `matmul_rate`; None: `COMPILE_MODELS`
+    matmul_n:int=2048,     # side of the matrices of `matmul_rate`
     train_kwargs:dict=None,# extra `train_throughput` arguments (e.g. model_kwargs for tests)
     data:str='fashion_mnist', # dataset of the pipeline figure
     aug_images:int=10_000, # synthetic 32x32 RGB images for the augmented pipelines (`augment_throughput`)
     aug_workers:int=None,  # the paper pipeline's DataLoader workers; None: min(10, cores)
     verbose:bool=False,    # print each figure as it is taken
 )->pd.DataFrame: # columns: benchmark, model, case, value, unit, ratio, note
-    "Init times, training throughput (ViTs; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, data-pipeline throughput, and the augmented pipeline against the paper code's per-image PIL pipeline, in one run, as a table; raises ValueError on a device that is not there, before any work."
+    "Init times, training throughput (ViTs; the device's matmul rate and the pico ViT eager and compiled as fractions of it; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, data-pipeline throughput, and the augmented pipeline against the paper code's per-image PIL pipeline, in one run, as a table; raises ValueError on a device that is not there, before any work."
     device = check_device(device)
     t0 = time.perf_counter()
     cuda = device.type == 'cuda'
@@ -277,6 +327,18 @@ def bench(
         add(benchmark='training', model=arch, case=f"{size} px, bs {tkw.get('bs', 128)}, fwd+bwd+AdamW, " + ('bf16 + channels-last' if cuda else 'fp32'),
             value=ips, unit='images/s', ratio='', note=f"{steps} steps after {tkw['warmup']} warm-up")
     prec = 'bf16 + channels-last' if cuda else 'fp32'
+    mm = matmul_rate(device, matmul_n, repeats=3 if quick else 5)
+    add(benchmark='compute', model=f"{'bf16' if cuda else 'fp32'} matmul", case=f'{matmul_n}x{matmul_n} @ {matmul_n}x{matmul_n}', value=mm / 1e9, unit='GFLOP/s',
+        ratio='', note=f"the best case of a step: one large matrix product, fastest of {3 if quick else 5}")
+    for arch, (size, ch) in (COMPILE_MODELS if compile_models is None else compile_models).items():
+        bs = tkw.get('bs', 128); mk = tkw.get('model_kwargs')
+        fl = step_flops(arch, size, ch, bs, mk) / bs
+        eager, steps = train_throughput(arch, size, ch, device=device, **tkw)
+        t = time.perf_counter(); comp, csteps = train_throughput(arch, size, ch, device=device, compile=True, **tkw); ct = time.perf_counter() - t
+        for case, ips, n, r in (('eager', eager, steps, ''), ('torch.compile (inductor)', comp, csteps, f'{comp / eager:.2f}x eager; ')):
+            add(benchmark='compile', model=arch, case=f"{size} px, bs {bs}, fwd+bwd+AdamW, {prec}, {case}", value=ips, unit='images/s',
+                ratio=r + f'{ips * fl / mm:.2f} of matmul rate', note=f"{fl / 1e6:.0f} MFLOP per image (FlopCounterMode); {n} steps"
+                + (f"; warm-up and compilation {ct:.0f} s in all" if r else ''))
     for arch, (size, ch, cpu_bs) in (CNN_MODELS if cnn_models is None else cnn_models).items():
         bs = tkw.get('bs', 128) if cuda else cpu_bs
         ips = {}

@@ -30,7 +30,8 @@ __all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES',
            'plan_recipe', 'whiten_of', 'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one',
            'run_key', 'atomic_write', 'ResultsFileError', 'read_results', 'results_index', 'append_result',
            'run_labels', 'label', 'results_table', 'plot_results', 'check_out', 'CompareJob', 'parse_shard',
-           'plan_budget', 'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare', 'main']
+           'shard_indices', 'plan_budget', 'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare',
+           'main']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -502,6 +503,13 @@ def parse_shard(v # `--shard`: 'K/N' (1 <= K <= N), a (K, N) pair, or None for t
     if not 1 <= k <= n: raise ValueError(f"shard (--shard) must be K/N with 1 <= K <= N, e.g. 1/4 for the first of four jobs (a SLURM array: --shard $SLURM_ARRAY_TASK_ID/4 with --array=1-4); got {v!r}")
     return k, n
 
+def shard_indices(n_runs:int, # runs in the grid
+                  shard:tuple, # (K, N) from `parse_shard`
+                 )->list: # grid indices, in order
+    "The grid points shard K/N trains: K-1, K-1+N, K-1+2N, ... (round robin, so every shard gets runs of every size)."
+    k, n = shard
+    return list(range(k - 1, n_runs, n))
+
 def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
                 n_trains:list, # training images at each size
                 bs:int, epochs:int=None, steps:int=None,
@@ -602,7 +610,7 @@ def run_compare(job:CompareJob, # from `plan_compare`
     if verbose and (old.data_sha == '').any():
         print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
     k, n_shards = job.shard
-    mine = [n for n in range(len(job.grid)) if n % n_shards == k - 1]
+    mine = shard_indices(len(job.grid), job.shard)
     if verbose: print(f"{job.title}: {len(job.grid)} runs" + (f"; shard {k}/{n_shards} takes {len(mine)} of them" if n_shards > 1 else '')
                       + (f"; {world()[1]} processes, a global batch of {kw['bs']}" if world()[1] > 1 else ''), flush=True)
     rows, trained, deferred = {}, 0, []
