@@ -1,4 +1,4 @@
-"""What the kit costs: initialisation time per method on ViT-Tiny and ViT-Base, training throughput of the small ViTs and ConvMixers, the step-time cost of GPSA and IBiT attention, the data pipeline, and the papers' augmentation against the paper code's pipeline, measured in one run by `structinit-bench`.
+"""What the kit costs: initialisation time per method on ViT-Tiny and ViT-Base, training throughput of the small ViTs and ConvMixers (and how much of the machine's matmul rate a step uses, eager and compiled), the step-time cost of GPSA and IBiT attention, the data pipeline, and the papers' augmentation against the paper code's pipeline, measured in one run by `structinit-bench`.
 
 Docs: https://structinit.github.io/structinit/bench.html.md"""
 
