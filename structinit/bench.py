@@ -11,6 +11,7 @@ from pathlib import Path
 from contextlib import nullcontext
 import pandas as pd, torch, timm
 from fastcore.script import call_parse, CliError
+from fastcore.meta import delegates
 import structinit.models  # registers the presets in timm
 import structinit.convmixer  # registers the ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
@@ -124,6 +125,7 @@ def train_step(
         return loss.detach()
     return step
 
+@delegates(train_step, but=['seed'])
 def train_throughput(
     arch:str,               # timm model name
     img_size:int=28,        # input side, pixels
@@ -132,16 +134,12 @@ def train_throughput(
     steps:int=None,         # timed steps; None: as many as fill about `target_s` seconds (2 to 100)
     warmup:int=2,           # untimed steps first (at least 1; at least 3 when compiling, which the first steps do)
     target_s:float=10.,     # seconds of timed steps when `steps` is None
-    device='cpu',
-    amp:bool=None,          # bf16 autocast; None: on CUDA
-    channels_last:bool=None,# channels-last weights and input; None: on CUDA
-    model_kwargs:dict=None, # for `timm.create_model` (a ConvMixer: `filters`, `freeze`, `dim`, ...)
-    compile:bool=False,     # compile the model in place, as `vit_learner(compile=True)` does (`train_step`)
+    **kwargs,               # the rest of `train_step`'s options: device, amp, channels_last, model_kwargs, compile
 )->tuple: # (images per second, timed steps)
     "Training images per second of `arch` (fwd + bwd + AdamW step, `train_step`) on random data; raises ValueError on a device that is not there."
-    device = check_device(device)
-    step = train_step(arch, img_size, in_chans, bs, device, amp, channels_last, model_kwargs, compile)
-    for _ in range(max(warmup, 3 if compile else 1) - 1): step()
+    device = check_device(kwargs.pop('device', 'cpu'))
+    step = train_step(arch, img_size, in_chans, bs, device, **kwargs)
+    for _ in range(max(warmup, 3 if kwargs.get('compile') else 1) - 1): step()
     t1 = timed(step, device)  # the last warm-up step, timed to choose `steps`
     if steps is None: steps = int(min(100, max(2, target_s // t1)))
     return bs * steps / timed(lambda: [step() for _ in range(steps)], device), steps
