@@ -482,10 +482,14 @@ def check_out(out # the output folder asked for
     except OSError as e: raise ValueError(f"out (--out) {out}: nothing can be written in {p} ({type(e).__name__}: {e.strerror}); choose a folder you can write to") from None
     return out
 
+def _run_id(key:tuple)->str:
+    "A short file name for the run `key` (16 hex digits of its hash), shared by its claim and its checkpoint."
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+
 def _claim(out:Path, key:tuple)->FileLock:
     "The lock a process holds while it trains the run `key` into `out` (one small file per run under `out/.claims/`)."
     d = out/'.claims'; d.mkdir(parents=True, exist_ok=True)
-    return FileLock(d/f"{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}.lock")
+    return FileLock(d/f"{_run_id(key)}.lock")
 
 @dataclass
 class CompareJob:
@@ -594,7 +598,7 @@ WAIT_POLL = 30  # seconds between looks at a run another process is training (a 
 
 def _checkpoint_path(out:Path, key:tuple)->Path:
     "Where the run `key` keeps its training state while it trains into `out` (`out/checkpoints/`, named as its claim)."
-    return out/'checkpoints'/f"{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}.pt"
+    return out/'checkpoints'/f"{_run_id(key)}.pt"
 
 def run_compare(job:CompareJob, # from `plan_compare`
                 device=None, # None: fastai's `default_device()` (in a launched run: each process's own)
