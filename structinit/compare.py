@@ -252,8 +252,8 @@ def run_one(
     spec = sizes[0]
     device = init_distributed() or device                       # a launched run: this process's device
     if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
-    check_world(min(bs, len(subset_idxs(tensors[0].y, **size_args(spec)))), r)
     dls = get_dls(dataset, **size_args(spec), seed=seed, bs=bs, device=device, tensors=tensors)
+    check_world(dls.train.bs, r)                                 # the loader's batch (capped at the data) splits over the processes, before any model is built
     if cnn:
         if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
         mode, frozen = parse_filter(filters)
