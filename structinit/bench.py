@@ -24,10 +24,10 @@ from .learner import apply_attn, ATTN_NAMES
 from .compare import check_out, atomic_write
 
 # %% auto #0
-__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'COMPILE_MODELS', 'timed', 'available_devices',
-           'check_device', 'init_times', 'train_step', 'train_throughput', 'matmul_rate', 'step_flops',
-           'attn_step_times', 'PILImages', 'poorvits_tfms', 'synthetic_images', 'augment_loaders', 'augment_throughput',
-           'bench', 'bench_table', 'check_csv_out', 'main']
+__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'COMPILE_MODELS', 'PRECISION_MODELS', 'timed',
+           'available_devices', 'check_device', 'init_times', 'train_step', 'train_throughput', 'matmul_rate',
+           'step_flops', 'precision_steps', 'attn_step_times', 'PILImages', 'poorvits_tfms', 'synthetic_images',
+           'augment_loaders', 'augment_throughput', 'bench', 'bench_table', 'check_csv_out', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -107,12 +107,15 @@ def train_step(
     model_kwargs:dict=None, # for `timm.create_model` (a ConvMixer: `filters`, `freeze`, `dim`, ...)
     compile:bool=False,     # compile the model in place (`model.compile()`, inductor), as `vit_learner(compile=True)` does: the first calls compile
     seed:int=None,          # seed the model and the batch (`torch.manual_seed`), so that several steps start alike; None: as the generators are
+    attn:str='vanilla',     # a ViT's attention kind (`apply_attn`, lessons 06-07): 'vanilla', 'gpsa', 'ibit', 'ibit-softmax'
 ):
     "One training step of `arch` (forward, cross-entropy, backward, AdamW) on one fixed random batch, as a function of no arguments that returns the loss (a detached tensor); raises ValueError on a device that is not there."
     device = check_device(device); cuda = device.type == 'cuda'
     amp = cuda if amp is None else amp; channels_last = cuda if channels_last is None else channels_last
     if seed is not None: torch.manual_seed(seed)
-    m = timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {})).to(device)
+    m = timm.create_model(arch, img_size=img_size, in_chans=in_chans, num_classes=10, **(model_kwargs or {}))
+    if attn != 'vanilla': apply_attn(m, attn)
+    m = m.to(device)
     x = torch.randn(bs, in_chans, img_size, img_size, device=device); y = torch.randint(0, 10, (bs,), device=device)
     if channels_last: m, x = m.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
     if compile: m.compile()
@@ -167,6 +170,35 @@ def step_flops(arch:str, # timm model name
         x, y = torch.randn(bs, in_chans, img_size, img_size), torch.randint(0, 10, (bs,))
     with FlopCounterMode(display=False) as fc: torch.nn.functional.cross_entropy(m(x), y).backward()
     return float(fc.get_total_flops())
+
+# %% ../nbs/90_bench.ipynb #b1368b8e
+def precision_steps(
+    arch:str,                # timm model name
+    img_size:int=28, in_chans:int=1, bs:int=128,
+    device='cpu',
+    configs:dict=None,       # name: (bf16 autocast, channels-last, torch.compile); None: fp32 and bf16; the first is the reference
+    steps:int=5,             # optimiser steps whose losses are compared (the first ones also compile)
+    target_s:float=2.,       # seconds of timed steps per setting
+    model_kwargs:dict=None,  # for `timm.create_model`
+    attn:str='vanilla',      # attention kind (`train_step`)
+    seed:int=0,              # the same weights and batch for every setting
+)->pd.DataFrame: # rows: config, images_s, x_ref (speed against the first), loss_rel_err (largest relative difference of the first `steps` losses from the first config's), steps_timed, first_s
+    "Images/s and the first losses of `arch`'s training step (`train_step`) under each setting, from the same seeded weights and batch, against the first setting; raises ValueError on a device that is not there."
+    device = check_device(device); rows, ref = [], None
+    configs = configs or {'fp32': (False, False, False), 'bf16': (True, False, False)}
+    warm = train_step(arch, img_size, in_chans, bs, device, *list(configs.values())[0][:2], model_kwargs, seed=seed, attn=attn)
+    for _ in range(3): warm()                             # the process's first steps pay one-time costs (kernel selection, thread pools): not the reference's
+    for name, (amp, cl, comp) in configs.items():
+        t = time.perf_counter()
+        step = train_step(arch, img_size, in_chans, bs, device, amp, cl, model_kwargs, comp, seed=seed, attn=attn)
+        losses = [float(step()) for _ in range(steps)]
+        first_s = time.perf_counter() - t
+        n = int(min(100, max(2, target_s // timed(step, device))))
+        ips = bs * n / timed(lambda: [step() for _ in range(n)], device)
+        if ref is None: ref = (losses, ips)
+        rows.append(dict(config=name, images_s=ips, x_ref=ips / ref[1], loss_rel_err=max(abs(a - b) / abs(b) for a, b in zip(losses, ref[0])),
+                         steps_timed=n, first_s=first_s))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/90_bench.ipynb #183464ce
 ATTN_MODELS = {'vit_tiny_patch2_32': (32, 3, 32)}  # arch: (img_size, in_chans, batch size on a CPU; 128 on CUDA)
@@ -281,6 +313,7 @@ def _x(r): return f'{r:,.0f}x' if r >= 10 else f'{r:.2g}x'
 TRAIN_MODELS = {'vit_pico_patch4_28': (28, 1), 'vit_tiny_patch2_32': (32, 3)}  # arch: (img_size, in_chans)
 CNN_MODELS = {'convmixer_128_4_k3_p2': (28, 1, 128), 'convmixer_512_6_k5_p2': (32, 3, 32)}  # arch: (img_size, in_chans, batch size on a CPU; 128 on CUDA)
 COMPILE_MODELS = {'vit_pico_patch4_28': (28, 1)}  # arch: (img_size, in_chans), timed eager and compiled against the matmul rate
+PRECISION_MODELS = {'vit_pico_patch4_28': (28, 1)}  # arch: (img_size, in_chans), timed in fp32 and bf16 (`precision_steps`) against each dtype's matmul rate
 
 def _header(device):
     dev = torch.device(device)
@@ -296,6 +329,7 @@ def bench(
     cnn_models:dict=None,  # ConvMixer arch: (img_size, in_chans, CPU batch size), timed with learned trainable and frozen impulse filters; None: `CNN_MODELS`
     attn_models:dict=None, # ViT arch: (img_size, in_chans, CPU batch size) for `attn_step_times`; None: `ATTN_MODELS`
     compile_models:dict=None, # arch: (img_size, in_chans), timed eager and with `torch.compile`, as fractions of `matmul_rate`; None: `COMPILE_MODELS`
+    precision_models:dict=None, # arch: (img_size, in_chans), timed in fp32 and bf16 as fractions of each dtype's `matmul_rate`; None: `PRECISION_MODELS`
     matmul_n:int=2048,     # side of the matrices of `matmul_rate`
     train_kwargs:dict=None,# extra `train_throughput` arguments (e.g. model_kwargs for tests)
     data:str='fashion_mnist', # dataset of the pipeline figure
@@ -325,9 +359,20 @@ def bench(
         add(benchmark='training', model=arch, case=f"{size} px, bs {tkw.get('bs', 128)}, fwd+bwd+AdamW, " + ('bf16 + channels-last' if cuda else 'fp32'),
             value=ips, unit='images/s', ratio='', note=f"{steps} steps after {tkw['warmup']} warm-up")
     prec = 'bf16 + channels-last' if cuda else 'fp32'
-    mm = matmul_rate(device, matmul_n, repeats=3 if quick else 5)
-    add(benchmark='compute', model=f"{'bf16' if cuda else 'fp32'} matmul", case=f'{matmul_n}x{matmul_n} @ {matmul_n}x{matmul_n}', value=mm / 1e9, unit='GFLOP/s',
-        ratio='', note=f"the best case of a step: one large matrix product, fastest of {3 if quick else 5}")
+    mms = {dt: matmul_rate(device, matmul_n, dtype=dt, repeats=3 if quick else 5) for dt in (torch.float32, torch.bfloat16)}
+    mm = mms[torch.bfloat16 if cuda else torch.float32]                  # the dtype training runs in there by default
+    for dt, rate in mms.items():
+        add(benchmark='compute', model=f"{'bf16' if dt == torch.bfloat16 else 'fp32'} matmul", case=f'{matmul_n}x{matmul_n} @ {matmul_n}x{matmul_n}', value=rate / 1e9,
+            unit='GFLOP/s', ratio='' if dt == torch.float32 else f'{rate / mms[torch.float32]:.2f}x fp32', note=f"the best case of a step: one large matrix product, fastest of {3 if quick else 5}")
+    for arch, (size, ch) in (PRECISION_MODELS if precision_models is None else precision_models).items():
+        bs = tkw.get('bs', 128); mk = tkw.get('model_kwargs')
+        fl = step_flops(arch, size, ch, bs, mk) / bs
+        ps = precision_steps(arch, size, ch, bs, device, target_s=tkw['target_s'], model_kwargs=mk)
+        for r in ps.itertuples():
+            rate = mms[torch.bfloat16 if r.config == 'bf16' else torch.float32]
+            add(benchmark='precision', model=arch, case=f"{size} px, bs {bs}, fwd+bwd+AdamW, {r.config}", value=r.images_s, unit='images/s',
+                ratio=f"{r.x_ref:.2f}x fp32; {r.images_s * fl / rate:.2f} of the {r.config} matmul rate",
+                note=f"first 5 losses within {r.loss_rel_err:.1e} of fp32's; {r.steps_timed} steps after 5")
     for arch, (size, ch) in (COMPILE_MODELS if compile_models is None else compile_models).items():
         bs = tkw.get('bs', 128); mk = tkw.get('model_kwargs')
         fl = step_flops(arch, size, ch, bs, mk) / bs

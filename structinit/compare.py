@@ -20,7 +20,8 @@ from .convmixer import PRESETS as CNN_PRESETS, MODES
 from .swin_mixer import PRESETS as SWIN_MIXER_PRESETS
 from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
                                 check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs,
-                                RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten)
+                                RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten,
+                                PRECISIONS, check_precision, resolve_device)
 from .scale import world, is_main, init_distributed, check_launch, evaluate, broadcast_object, check_world, CheckpointError
 
 # %% auto #0
@@ -198,7 +199,7 @@ def check_models(
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
-               'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten']
+               'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision']
 RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'finished']
 BUDGETS = ('epochs', 'steps')  # the `budget` column: which of the two was held fixed across sizes
 
@@ -241,6 +242,7 @@ def run_one(
     checkpoint=None,             # a file for the run's training state (`fit_recipe(checkpoint=)`): written every `save_every` epochs, resumed from when it exists
     save_every:int=1,            # epochs between checkpoints
     key:str=None,                # the run's identity, kept in the checkpoint (`run_compare` gives its `run_key`)
+    precision:str=None,          # 'fp32' or 'bf16' autocast (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
 )->dict: # the run's recipe and result columns
     "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, on every process of a launched run (lesson 12), and return its recipe and its test accuracy on every test image once (`evaluate`; also that of the recipe's weight EMA)."
     if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
@@ -253,14 +255,15 @@ def run_one(
     device = init_distributed() or device                       # a launched run: this process's device
     if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
     dls = get_dls(dataset, **size_args(spec), seed=seed, bs=bs, device=device, tensors=tensors)
+    precision = check_precision(precision, dls.device, 'precision (--precision)')
     check_world(dls.train.bs, r)                                 # the loader's batch (capped at the data) splits over the processes, before any model is built
     if cnn:
         if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
         mode, frozen = parse_filter(filters)
-        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs)
+        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, precision=precision)
     else:
         learn = vit_learner(dls, arch, init, attn, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs,
-                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, whiten=whiten)
+                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, whiten=whiten, precision=precision)
     init, cols = _variant(cnn, filters if cnn else init, attn, attn_kwargs)
     t = time.perf_counter()
     fit_recipe(learn, epochs, progress, cbs, steps=steps, checkpoint=checkpoint, save_every=save_every, key=key)
@@ -271,7 +274,7 @@ def run_one(
     return dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                 init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
                 n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(learn.dls.train),
-                bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, test_acc=test_acc, test_loss=test_loss,
+                bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision, test_acc=test_acc, test_loss=test_loss,
                 ema_test_acc=ema_acc, ema_test_loss=ema_loss, train_s=round(train_s, 2), eval_s=round(eval_s, 2),
                 n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device), world_size=world()[1], global_bs=learn.dls.train.bs,
                 finished=datetime.datetime.now().isoformat(timespec='seconds'))
@@ -310,7 +313,7 @@ class ResultsFileError(ValueError):
 LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
                'budget': 'epochs', 'steps': None, 'n_classes': '',
                'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0, 'ema_test_acc': '', 'ema_test_loss': '', 'world_size': 1,
-               'global_bs': None}  # added since the first files; None: computed
+               'global_bs': None, 'precision': None}  # added since the first files; None: computed
 INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten', 'world_size', 'global_bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
 OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe keeps no weight EMA
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
@@ -341,6 +344,7 @@ def _check_value(c, v):
         if v and not re.fullmatch(r'[1-9]\d*', v): raise ValueError(f"n_classes must be empty or a positive integer, got {v!r}")
         return int(v) if v else ''
     if c == 'recipe' and v not in RECIPE_NAMES: raise ValueError(f"recipe must be one of {', '.join(RECIPE_NAMES)}, got {v!r}")
+    if c == 'precision' and v not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {v!r}")
     if c == 'budget' and v not in BUDGETS: raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {v!r}")
     if c == 'frozen':
         if v not in ('', 'True', 'False'): raise ValueError(f"frozen must be empty, True or False, got {v!r}")
@@ -386,6 +390,7 @@ def read_results(out # the output folder of `compare`
         if c == 'attn': df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '')
         elif c == 'steps': df[c] = [int(e) * steps_per_epoch(int(n), int(b)) for e, n, b in zip(df.epochs, df.n_train, df.bs)]  # epochs budget: E x batches
         elif c == 'global_bs': df[c] = [min(int(b), int(n)) for b, n in zip(df.bs, df.n_train)]  # one process: the loader's batch, capped at the data
+        elif c == 'precision': df[c] = ['fp32' if d == 'cpu' else 'bf16' for d in df.device]  # the defaults before the column: bf16 autocast on CUDA, fp32 on a CPU
         else: df[c] = v
     df = df[known]
     seen = {}
@@ -535,12 +540,15 @@ def plan_compare(
     dataset:str='fashion_mnist', data_path=None, n_per_class=100, epochs:int=None, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
     bs:int=None, lr:float=None, wd:float=None, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
     attn_kwargs:dict=None, img_size=None, steps:int=None, recipe:str='kit', recipe_kwargs:dict=None, whiten:int=0, shard=None, save_every:int=None,
+    precision:str=None, device=None,
 )->CompareJob:
     "Everything `compare` checks before it trains (same arguments): names, numbers, the shard, the global batch against the processes of a launched run (`check_world`), every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
     runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs, img_size=img_size)
     r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(DEFAULT_EPOCHS if epochs is None and steps is None else epochs, bs, lr, wd, n_per_class, steps)
     check_launch()
+    device = resolve_device(device, 'device (--device)')
+    precision = check_precision(precision, device, 'precision (--precision)')
     shard = parse_shard(shard)
     if save_every is not None: _check_number('save_every (--save-every)', save_every, int, 1)
     check_world(bs)                                                      # the global batch splits over the processes (MixUp's even slices: once the sizes are known)
@@ -571,10 +579,11 @@ def plan_compare(
                     recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
                                   init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
                                   n_train=n_train, budget=budget['budget'], epochs=ep, steps=st, bs=bs, lr=lr, wd=wd,
-                                  recipe=r['name'], recipe_kwargs=rk, whiten=whiten)
+                                  recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
                     grid.append(dict(run=run, attn=a, seed=seed, label=run if cnn else label(run, a), recipe=recipe, key=run_key(recipe)))
     mk = (f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else '') + (f', whitened on {whiten} images' if whiten else '')
     mk += '' if r['name'] == 'kit' and rk == '{}' else f", recipe {r['name']}" + (f' {rk}' if rk != '{}' else '')
+    mk += f', {precision}' if precision != 'fp32' else ''
     if len(sizes) == 1:
         b = f"{ep} epochs" if budget['budget'] == 'epochs' else f"{st} steps ({ep} epochs)"
         title = f'{dataset}, {sizes[0]}/class ({n_trains[0]} images), {arch}{mk}, {b}, seeds {",".join(map(str, seeds))}'
@@ -582,7 +591,7 @@ def plan_compare(
     order = list(dict.fromkeys(g['label'] for g in grid))
     return CompareJob(out, cnn, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, arch=arch, bs=bs, lr=lr, wd=wd,
                       model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size, recipe=r['name'],
-                      recipe_kwargs=recipe_kwargs, whiten=whiten), sizes, budget, shard, None if save_every is None else int(save_every))
+                      recipe_kwargs=recipe_kwargs, whiten=whiten, precision=precision, device=device), sizes, budget, shard, None if save_every is None else int(save_every))
 
 def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
                   job:CompareJob,
@@ -590,7 +599,7 @@ def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
     "The rows trained on the job's data (dataset, source, fingerprint) at one of its sizes with its budget, training recipe (name, changes, bs, lr, wd) and patch whitening: the runs that belong on its curve, whatever their model, init, attention or filters."
     r = job.grid[0]['recipe']; b = job.budget
     keep = pd.Series(True, index=df.index)
-    for c in ('dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'budget', b['budget']):
+    for c in ('dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision', 'budget', b['budget']):
         keep &= df[c].map(_fmt_key) == _fmt_key(r[c] if c != b['budget'] else b[b['budget']])
     return keep & df.n_per_class.astype(str).isin(job.sizes)
 
@@ -608,7 +617,7 @@ def run_compare(job:CompareJob, # from `plan_compare`
                )->pd.DataFrame:
     "Train the runs of `job` (of its shard, `job.shard`) that `out/results.csv` lacks and no other process is training (each claimed with a lock while it trains; runs claimed elsewhere are waited for at the end), resuming any from its checkpoint; then, once every run of the grid is in the file, write the figure (and for several sizes the curve: `write_curve`). In a launched run rank 0 decides, every process trains, and only rank 0 writes. Returns this job's rows in grid order."
     out, f, kw = job.out, job.out/'results.csv', job.run_kwargs
-    device = init_distributed() or device                                # a launched run: join its process group before rank 0 speaks
+    device = init_distributed() or (device if device is not None else kw.get('device'))                                # a launched run: join its process group before rank 0 speaks
     main = is_main(); verbose = verbose and main
     old = read_results(out)
     if verbose and (old.data_sha == '').any():
@@ -650,7 +659,7 @@ def run_compare(job:CompareJob, # from `plan_compare`
                         device, progress, cbs, filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla',
                         attn_kwargs=kw['attn_kwargs'], tensors=job.tensors, steps=rc['steps'] if job.budget['budget'] == 'steps' else None,
                         recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'],
-                        checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']))
+                        checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']), precision=kw['precision'])
             if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
             if main: append_result(out, r); ck.unlink(missing_ok=True)
             rows[n] = r; trained += 1
@@ -713,11 +722,12 @@ def compare(
     whiten:int=0,                  # ViTs: whiten the patch embedding on this many training images (`whiten_patch_embed`); 0: off
     shard=None,                    # 'K/N': train only every N-th grid point from the K-th (`parse_shard`), so N jobs fill one `out` together
     save_every:int=None,           # write each run's training state every this many epochs (`out/checkpoints/`); a rerun resumes from it
+    precision:str=None,            # 'fp32' or 'bf16' autocast for every run (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
 )->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
     "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one training recipe (`recipe`) and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
     job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps,
-                       recipe, recipe_kwargs, whiten, shard, save_every)
-    return run_compare(job, device, progress, cbs, verbose)
+                       recipe, recipe_kwargs, whiten, shard, save_every, precision, device)
+    return run_compare(job, None, progress, cbs, verbose)
 
 # %% ../nbs/04_compare.ipynb #81ebd5e3
 @call_parse
@@ -746,6 +756,8 @@ def main(
     show_recipes:bool=False,                    # print the recipes' fields side by side and exit
     shard:str=None,                             # K/N: train only every N-th run of the grid from the K-th, so N jobs (a SLURM array, several machines) fill one --out
     save_every:int=None,                        # write each run's training state every this many epochs (--out/checkpoints/); rerunning the command resumes from it
+    precision:str=None,                         # fp32 or bf16 (autocast, on a CPU too); default: bf16 on CUDA, fp32 on a CPU
+    device:str=None,                            # cpu, cuda or cuda:N (default: CUDA if there is a GPU, else the CPU); a launched run uses each process's own GPU
 ):
     "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe, at one or several training-set sizes: prints a Markdown table, writes results.csv and compare.png (several sizes: also curve.png and curve.csv)."
     import matplotlib; matplotlib.use('Agg')
@@ -759,7 +771,7 @@ def main(
         if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
         return d
     mk, ik, ak, rk = (_json(f'--{o}', v) for o, v in [('model-kwargs', model_kwargs), ('init-kwargs', init_kwargs), ('attn-kwargs', attn_kwargs), ('recipe-kwargs', recipe_kwargs)])
-    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps, recipe, rk, whiten, shard, save_every)
+    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps, recipe, rk, whiten, shard, save_every, precision, device)
     except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
     try: run_compare(job)
     except CheckpointError as e: raise CliError(f'structinit-compare: {e}') from None

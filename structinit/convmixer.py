@@ -9,13 +9,14 @@ from __future__ import annotations
 import math, warnings
 import torch
 from torch import nn, Tensor
-from timm.models import register_model
+from timm.models import register_model, generate_default_cfgs
+from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS
 from timm.models.convmixer import ConvMixer
 
 # %% auto #0
-__all__ = ['MODES', 'PRESETS', 'spatial_convs', 'spatial_filters', 'default_scale', 'make_filters', 'freeze_spatial_filters',
-           'set_spatial_filters', 'convmixer', 'convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2',
-           'convmixer_256_8_k3_p2', 'convmixer_128_4_k3_p2']
+__all__ = ['MODES', 'default_cfgs', 'PRESETS', 'spatial_convs', 'spatial_filters', 'default_scale', 'make_filters',
+           'freeze_spatial_filters', 'set_spatial_filters', 'convmixer', 'convmixer_512_6_k5_p2',
+           'convmixer_512_6_k3_p2', 'convmixer_256_8_k3_p2', 'convmixer_128_4_k3_p2']
 
 # %% ../nbs/05_impulse_cnn.ipynb #320f821c
 def spatial_convs(
@@ -146,29 +147,29 @@ def convmixer(
     return set_spatial_filters(model, filters, freeze=freeze, seed=seed, scale=scale)
 
 # %% ../nbs/05_impulse_cnn.ipynb #21b69885
-def _preset(name, defaults, kwargs):
-    if kwargs.pop('pretrained', False): warnings.warn(f"{name}: no pretrained weights exist; built from scratch")
-    for k in ('pretrained_cfg', 'pretrained_cfg_overlay', 'cache_dir'): kwargs.pop(k, None)  # timm's loader arguments
-    return convmixer(**{**defaults, **kwargs})
+default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each preset's real input size and normalisation, no weights (lesson 01's `preset_cfg`)
+    **{n: preset_cfg((3, 32, 32), CIFAR10_STATS, first_conv='stem.0') for n in ('convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2', 'convmixer_256_8_k3_p2')},
+    'convmixer_128_4_k3_p2': preset_cfg((1, 28, 28), FASHION_MNIST_STATS, first_conv='stem.0')})
+
 
 @register_model
 def convmixer_512_6_k5_p2(pretrained=False, **kwargs)->ConvMixer:
     "The structured-init paper's ConvMixer (D=512, depth 6, kernel 5, patch 2) for 32-pixel images (arXiv 2404.01139)."
-    return _preset('convmixer_512_6_k5_p2', dict(dim=512, depth=6, kernel_size=5, patch_size=2, in_chans=3, num_classes=10), dict(kwargs, pretrained=pretrained))
+    return build_preset('convmixer_512_6_k5_p2', dict(dim=512, depth=6, kernel_size=5, patch_size=2, in_chans=3, num_classes=10), kwargs, pretrained, convmixer)
 
 @register_model
 def convmixer_512_6_k3_p2(pretrained=False, **kwargs)->ConvMixer:
     "The paper's ConvMixer with kernel 3 (D=512, depth 6, patch 2) for 32-pixel images."
-    return _preset('convmixer_512_6_k3_p2', dict(dim=512, depth=6, kernel_size=3, patch_size=2, in_chans=3, num_classes=10), dict(kwargs, pretrained=pretrained))
+    return build_preset('convmixer_512_6_k3_p2', dict(dim=512, depth=6, kernel_size=3, patch_size=2, in_chans=3, num_classes=10), kwargs, pretrained, convmixer)
 
 @register_model
 def convmixer_256_8_k3_p2(pretrained=False, **kwargs)->ConvMixer:
     "The paper's narrow ConvMixer (D=256, depth 8, kernel 3, patch 2) for 32-pixel images."
-    return _preset('convmixer_256_8_k3_p2', dict(dim=256, depth=8, kernel_size=3, patch_size=2, in_chans=3, num_classes=10), dict(kwargs, pretrained=pretrained))
+    return build_preset('convmixer_256_8_k3_p2', dict(dim=256, depth=8, kernel_size=3, patch_size=2, in_chans=3, num_classes=10), kwargs, pretrained, convmixer)
 
 @register_model
 def convmixer_128_4_k3_p2(pretrained=False, **kwargs)->ConvMixer:
     "CPU-sized ConvMixer (D=128, depth 4, kernel 3, patch 2) for 28-pixel grey images (Fashion-MNIST)."
-    return _preset('convmixer_128_4_k3_p2', dict(dim=128, depth=4, kernel_size=3, patch_size=2, in_chans=1, num_classes=10), dict(kwargs, pretrained=pretrained))
+    return build_preset('convmixer_128_4_k3_p2', dict(dim=128, depth=4, kernel_size=3, patch_size=2, in_chans=1, num_classes=10), kwargs, pretrained, convmixer)
 
 PRESETS = ('convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2', 'convmixer_256_8_k3_p2', 'convmixer_128_4_k3_p2')

@@ -6,21 +6,25 @@ Docs: https://structinit.github.io/structinit/data.html.md"""
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', 'CIFAR_DIRS', 'CIFAR_FILES', 'IMAGE_EXTS',
-           'IMAGE_MODES', 'DATASETS', 'DATASET_SHAPES', 'AA_POLICIES', 'AUG_INTERPOLATIONS', 'ERASING_MODES',
-           'AUGMENTS', 'ImageTensors', 'subset_idxs', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist',
-           'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset',
-           'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw',
-           'randaugment_draw', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'BatchRandomErasing',
-           'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls',
-           'pipeline_throughput']
+           'IMAGE_MODES', 'DATASETS', 'DATASET_SHAPES', 'AA_POLICIES', 'AUG_INTERPOLATIONS', 'SYNC_KINDS',
+           'ERASING_MODES', 'AUGMENTS', 'ImageTensors', 'subset_idxs', 'read_idx', 'write_idx', 'data_root',
+           'load_fashion_mnist', 'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder',
+           'load_dataset', 'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip',
+           'autoaugment_draw', 'randaugment_draw', 'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment',
+           'sync_ops', 'BatchRandomErasing', 'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl',
+           'loader_stats', 'get_dls', 'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
 import gzip, hashlib, inspect, os, pickle, random, time, zlib
+from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from torch import Tensor
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 from fastcore.basics import store_attr, chunked
 from fastai.torch_core import TensorImage, TensorImageBW, TensorCategory, default_device
 from fastai.data.core import TfmdDL, DataLoaders, DisplayedTransform, Pipeline  # the last two: fasttransform's, via fastai
@@ -468,19 +472,30 @@ def randaugment_draw(tf:v2.RandAugment, # torchvision's transform: its ops, `num
     k, neg = torch.randint(len(codes), (tf.num_ops, n)), torch.rand(tf.num_ops, n) <= 0.5
     return codes[k, neg.long()], table
 
+# %% ../nbs/00_data.ipynb #10ebb87e
+def op_groups(ops:Tensor # (S, B) int64 on the CPU, from `autoaugment_draw` or `randaugment_draw`: each stage's op per image, -1: none
+             )->tuple: # (idx, groups): idx (S*B,) int64 image indices, stage after stage, sorted by op; groups [(op, start, end)]: idx[start:end] drew op, stage by stage
+    "Group each stage's images by the op they drew, on the host: one index tensor for all groups, and each group's slice of it (ops >= 0 only)."
+    order, groups = ops.argsort(dim=1, stable=True), []       # stable: ascending image index within an op, as `nonzero` gives
+    for s, (o, st) in enumerate(zip(order, ops)):
+        ks, ns = st[o].unique_consecutive(return_counts=True)  # the ops in ascending order, as `unique` gives
+        ends = (ns.cumsum(0) + s * ops.shape[1]).tolist()
+        groups += [(k, e - n, e) for k, n, e in zip(ks.tolist(), ns.tolist(), ends) if k >= 0]
+    return order.flatten(), groups
+
 # %% ../nbs/00_data.ipynb #54fe97db
 def apply_op_draw(tf, # the torchvision v2 `AutoAugment` or `RandAugment` whose ops, fill and interpolation are used
                   x:Tensor, # (B, C, H, W) uint8 images, on any device
-                  ops:Tensor, # (S, B) int64 from `autoaugment_draw` or `randaugment_draw`: each stage's op per image, -1: none
+                  ops:Tensor, # (S, B) int64 from `autoaugment_draw` or `randaugment_draw` (on the CPU): each stage's op per image, -1: none
                   table:list # [(op name, magnitude)] that `ops` indexes
                  )->Tensor: # (B, C, H, W) uint8 augmented copy, on x's device
-    "Apply each image's drawn ops stage by stage: each distinct op once, with torchvision's own op function, on the sub-batch of the images that drew it."
+    "Apply each image's drawn ops stage by stage: each distinct op once, with torchvision's own op function, on the sub-batch of the images that drew it; one non-blocking index copy per batch."
+    idx, groups = op_groups(ops.cpu())
+    if x.device.type == 'cuda' and torch.cuda.is_available(): idx = idx.pin_memory()
+    idx = idx.to(x.device, non_blocking=True)                 # the batch's one copy; each group reads a view of it
     out = x.as_subclass(Tensor).clone()
-    for stage in ops.cpu():
-        for k in stage.unique().tolist():
-            if k < 0: continue
-            idx = (stage == k).nonzero().flatten().to(x.device)
-            out[idx] = tf._apply_image_or_video_transform(out[idx], *table[k], interpolation=tf.interpolation, fill=tf._fill)
+    for k, a, b in groups:
+        out[idx[a:b]] = tf._apply_image_or_video_transform(out[idx[a:b]], *table[k], interpolation=tf.interpolation, fill=tf._fill)
     return out
 
 # %% ../nbs/00_data.ipynb #d8c0cf5d
@@ -532,6 +547,62 @@ class BatchRandAugment(DisplayedTransform):
         self.tf = v2.RandAugment(num_ops, magnitude, num_magnitude_bins, interpolation=_check_interpolation(interpolation), fill=_check_fill(fill))
     def encodes(self, x:TensorImage):
         return apply_op_draw(self.tf, _uint8_batch(x, self), *randaugment_draw(self.tf, x.shape[0], x.shape[-2:]))
+
+# %% ../nbs/00_data.ipynb #1b558ae0
+SYNC_KINDS = {'item': 'a value read back to the host (.item(), int(t), float(t), if t:)',
+              'shape': "an output whose size depends on the data (nonzero, unique, masked_select, bincount, indexing with a bool mask)",
+              'copy': 'a blocking copy between the host and the device (.to(device), .cpu(), .tolist() of a device tensor)',
+              'from_python': 'a tensor made from host data on the device (torch.tensor or torch.as_tensor with device=): a blocking copy',
+              'copy_async': 'a non_blocking copy: it does not wait when the host side is pinned'}  # what `sync_ops` counts; all but the last wait
+
+def _on(d:torch.device, dev:torch.device)->bool: return d.type == dev.type and (dev.index is None or d.index == dev.index)
+_SHAPE_OPS = {torch.ops.aten.nonzero, torch.ops.aten._unique2, torch.ops.aten.unique_dim, torch.ops.aten.unique_consecutive,
+              torch.ops.aten.masked_select, torch.ops.aten.bincount, torch.ops.aten.repeat_interleave}
+_INDEX_OPS = {torch.ops.aten.index, torch.ops.aten.index_put, torch.ops.aten.index_put_, torch.ops.aten._index_put_impl_}
+
+def _sync_kind(func, args, kwargs, out, dev):
+    "The `SYNC_KINDS` key of ATen op `func` on device `dev`, or None."
+    aten, p = torch.ops.aten, func.overloadpacket
+    ins = [t for t in tree_leaves((args, kwargs)) if isinstance(t, Tensor)]
+    devs = {t.device for t in ins + [t for t in tree_leaves(out) if isinstance(t, Tensor)]}
+    if p in (aten._to_copy, aten.copy_) and len(devs) > 1 and any(_on(d, dev) for d in devs):
+        return 'copy_async' if kwargs.get('non_blocking') or (p is aten.copy_ and len(args) > 2 and args[2]) else 'copy'
+    if not any(_on(t.device, dev) for t in ins): return None
+    if p is aten._local_scalar_dense: return 'item'
+    if p in _SHAPE_OPS: return 'shape'
+    if p in _INDEX_OPS and any(isinstance(i, Tensor) and i.dtype == torch.bool for i in args[1] if i is not None):
+        # `t[mask] = 0.` takes masked_fill_, which does not wait: Python makes the one value on the CPU for a CUDA t, on t's device otherwise
+        v = args[2] if p is not aten.index else None
+        if v is None or v.numel() != 1 or not (v.device.type == 'cpu' or dev.type == 'meta'): return 'shape'
+
+# %% ../nbs/00_data.ipynb #7f7d7878
+class _DeviceSyncs(TorchDispatchMode):
+    "Counts the ATen ops of a call that synchronise with `device`, by `SYNC_KINDS` key, in `counts`."
+    def __init__(self, device): super().__init__(); self.device, self.counts = device, Counter()
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        if (kind := _sync_kind(func, args, kwargs, out, self.device)): self.counts[kind] += 1
+        return out
+
+class _FromPython(TorchFunctionMode):
+    "Counts `torch.tensor` and `torch.as_tensor` calls that make host data into a tensor on `device` (below ATen these are invisible on `meta`)."
+    def __init__(self, device, counts): super().__init__(); self.device, self.counts = device, counts
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs, d = kwargs or {}, (kwargs or {}).get('device')
+        if func in (torch.tensor, torch.as_tensor) and d is not None and _on(torch.device(d), self.device) \
+           and not any(isinstance(t, Tensor) for t in tree_leaves(args)): self.counts['from_python'] += 1
+        return func(*args, **kwargs)
+
+# %% ../nbs/00_data.ipynb #402743bf
+def sync_ops(fn, # called as fn(*args, **kwargs)
+             *args, device=None, # the device whose synchronisations count; None: that of the first tensor in args
+             **kwargs)->Counter: # {SYNC_KINDS key: number of ops}, only the kinds seen; fn's result is dropped
+    "Count, by `SYNC_KINDS` key, the operations of `fn(*args, **kwargs)` that make the host wait for `device` (or, for 'copy_async', send it a non_blocking copy)."
+    dev = torch.device(device) if device is not None else next(t.device for t in tree_leaves((args, kwargs)) if isinstance(t, Tensor))
+    ops = _DeviceSyncs(dev)
+    with _FromPython(dev, ops.counts), ops: fn(*args, **kwargs)
+    return ops.counts
 
 # %% ../nbs/00_data.ipynb #c9b6be60
 ERASING_MODES = ('const', 'rand', 'pixel')  # timm's fills: zero (the mean), a normal colour per box, normal noise per pixel

@@ -6,25 +6,33 @@ Docs: https://structinit.github.io/structinit/gpu_check.html.md"""
 
 # %% ../nbs/91_gpu_check.ipynb #3f52e996
 from __future__ import annotations
-import os, sys, time, tempfile, subprocess
+import os, sys, time, tempfile, subprocess, traceback, warnings
 from pathlib import Path
 import pandas as pd, torch
 from fastcore.script import call_parse, CliError
-from .bench import check_device, train_step, timed, attn_step_times, ATTN_MODELS, _header
-from .data import get_dls, pipeline_throughput
-from .learner import recipe_dls, resolve_recipe
+from .bench import check_device, precision_steps, attn_step_times, ATTN_MODELS, _header
+from .data import get_dls, pipeline_throughput, sync_ops, BatchAutoAugment, BatchRandAugment
+from .learner import recipe_dls, resolve_recipe, vit_learner, fit_recipe, default_precision
+from .init import apply_init, INIT_METHODS
+from .scale import evaluate
+from fastai.callback.core import Callback
+from fastai.torch_core import TensorImage
+import timm
 from .compare import compare, read_results, atomic_write, DEFAULT_INITS
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'LOSS_RTOL', 'PRECISION_MODELS', 'precision_check', 'pipeline_check', 'attention_check',
-           'distributed_check', 'main_job_check', 'gpu_check', 'gpu_check_table', 'main']
+__all__ = ['PRECISION_SETTINGS', 'LOSS_RTOL', 'PRECISION_MODELS', 'ATTN_PRECISION', 'INIT_RTOL', 'precision_check',
+           'pipeline_check', 'sync_check', 'attention_check', 'distributed_check', 'init_check', 'resume_check',
+           'main_job_check', 'run_part', 'gpu_check', 'gpu_check_table', 'main']
 
 # %% ../nbs/91_gpu_check.ipynb #cb262001
-PRECISIONS = {  # name: (bf16 autocast, channels-last, torch.compile); each setting alone from fp32, then all three
+PRECISION_SETTINGS = {  # name: (bf16 autocast, channels-last, torch.compile); each setting alone from fp32, then all three
     'fp32': (False, False, False), 'bf16': (True, False, False), 'channels-last': (False, True, False), 'compile': (False, False, True),
     'bf16 + channels-last + compile': (True, True, True)}
 LOSS_RTOL = {False: 1e-3, True: 5e-2}  # bf16 autocast off / on: the largest relative difference from the fp32 losses that still counts as equal
 PRECISION_MODELS = {'vit_pico_patch4_28': (28, 1), 'vit_tiny_patch2_32': (32, 3)}  # arch: (img_size, in_chans)
+ATTN_PRECISION = {'gpsa': {'fp32': (False, False, False), 'bf16': (True, False, False)},   # the kit's attention kinds under bf16 too
+                  'ibit': {'fp32': (False, False, False), 'bf16': (True, False, False)}}
 
 def precision_check(arch:str='vit_pico_patch4_28', img_size:int=28, in_chans:int=1,
                     bs:int=128, # batch size
@@ -32,23 +40,18 @@ def precision_check(arch:str='vit_pico_patch4_28', img_size:int=28, in_chans:int
                     steps:int=5, # optimiser steps whose losses are compared (the first ones also compile)
                     target_s:float=2., # seconds of timed steps per setting
                     model_kwargs:dict=None,
-                    configs:dict=None, # name: (bf16, channels-last, compile); None: `PRECISIONS`; the first is the reference (fp32)
+                    configs:dict=None, # name: (bf16, channels-last, compile); None: `PRECISION_SETTINGS`; the first is the reference (fp32)
+                    attn:str='vanilla', # the model's attention kind (lessons 06-07)
                    )->list: # rows: check, model, case, value, unit, result, ok, note
-    "Images/s and the losses of the first `steps` steps of `arch` under each precision setting, from the same seeded weights and batch, against the first setting (fp32); `ok` when the losses agree within `LOSS_RTOL`. Raises ValueError on a device that is not there."
-    device = check_device(device); rows, ref = [], None
-    for name, (amp, cl, comp) in (configs or PRECISIONS).items():
-        t = time.perf_counter()
-        step = train_step(arch, img_size, in_chans, bs, device, amp, cl, model_kwargs, comp, seed=0)
-        losses = [float(step()) for _ in range(steps)]
-        first_s = time.perf_counter() - t
-        n = int(min(100, max(2, target_s // timed(step, device))))
-        ips = bs * n / timed(lambda: [step() for _ in range(n)], device)
-        if ref is None: ref = (losses, ips)
-        err = max(abs(a - b) / abs(b) for a, b in zip(losses, ref[0]))
-        ok = err <= LOSS_RTOL[amp]
-        rows.append(dict(check='precision', model=arch, case=name, value=ips, unit='images/s',
-                         result=f"{ips / ref[1]:.2f}x fp32; losses within {err:.1e} of fp32 (tolerance {LOSS_RTOL[amp]:.0e})" + ('' if ok else ': NOT EQUAL'),
-                         ok=ok, note=f"bs {bs}, {img_size} px; {steps} steps compared, {n} timed; first steps (and compilation) {first_s:.1f} s"))
+    "Images/s and the losses of the first `steps` steps of `arch` under each precision setting, from the same seeded weights and batch, against the first setting (fp32), by lesson 90's `precision_steps`; `ok` when the losses agree within `LOSS_RTOL`. Raises ValueError on a device that is not there."
+    configs = configs or PRECISION_SETTINGS
+    ps = precision_steps(arch, img_size, in_chans, bs, device, configs, steps, target_s, model_kwargs, attn)
+    rows = []
+    for r in ps.itertuples():
+        amp = configs[r.config][0]; ok = bool(r.loss_rel_err <= LOSS_RTOL[amp])
+        rows.append(dict(check='precision', model=arch + ('' if attn == 'vanilla' else f' ({attn})'), case=r.config, value=r.images_s, unit='images/s',
+                         result=f"{r.x_ref:.2f}x fp32; losses within {r.loss_rel_err:.1e} of fp32 (tolerance {LOSS_RTOL[amp]:.0e})" + ('' if ok else ': NOT EQUAL'),
+                         ok=ok, note=f"bs {bs}, {img_size} px; {steps} steps compared, {r.steps_timed} timed; first steps (and compilation) {r.first_s:.1f} s"))
     return rows
 
 # %% ../nbs/91_gpu_check.ipynb #031e7445
@@ -67,6 +70,28 @@ def pipeline_check(device='cuda',
         where = 'GPU-resident' if dl.dataset.x.device.type == 'cuda' else 'in CPU memory'
         rows.append(dict(check='pipeline', model=dataset, case=f"{name} recipe: {', '.join(type(t).__name__ for t in dl.after_batch.fs)}", value=ips, unit='images/s',
                          result=f"bs {r['bs']}, uint8 images {where}", ok=ips > 0, note=f"{min(n_batches, len(dl))} batches"))
+    return rows
+
+# %% ../nbs/91_gpu_check.ipynb #10f34689
+def sync_check(device='cuda', bs:int=256, size:int=32)->list: # rows
+    "Host waits per `bs`-image batch of `BatchAutoAugment` and `BatchRandAugment` on `device` (the meta device standing in on a CPU), by `sync_ops` and on CUDA by CUDA's sync debug mode; `ok` when the kit's loop reads nothing back and copies its indices once, non-blocking."
+    device = check_device(device); dev = device if device.type == 'cuda' else torch.device('meta')
+    x = TensorImage(torch.randint(0, 256, (bs, 3, size, size), dtype=torch.uint8).to(dev))
+    rows = []
+    for tf in (BatchAutoAugment(), BatchRandAugment()):
+        torch.manual_seed(0); c = sync_ops(tf.encodes, x)
+        ours = c.get('item', 0) + c.get('shape', 0) + c.get('copy', 0)
+        cuda = ''
+        if dev.type == 'cuda':
+            torch.manual_seed(0); torch.cuda.synchronize(dev)
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter('always'); torch.cuda.set_sync_debug_mode('warn')
+                try: tf.encodes(x); torch.cuda.synchronize(dev)
+                finally: torch.cuda.set_sync_debug_mode('default')
+            cuda = f"; CUDA's sync debug mode: {sum('synchroniz' in str(m.message) for m in w)} waits"
+        rows.append(dict(check='sync', model=type(tf).__name__, case=f'{bs} images {size} px on {dev}', value=ours + c.get('from_python', 0), unit='host waits/batch',
+                         result=f"kit loop: {ours} waits, {c.get('copy_async', 0)} non-blocking copy; torchvision's ops: {c.get('from_python', 0)} tensors from Python numbers{cuda}",
+                         ok=ours == 0 and c.get('copy_async', 0) == 1, note='sync_ops (lesson 00)'))
     return rows
 
 # %% ../nbs/91_gpu_check.ipynb #1f4a8375
@@ -101,6 +126,47 @@ def distributed_check(out, # a folder for the grid's results
                  ok=bool(r.world_size == 1 and r.device.split(':')[0] == ('cuda' if torch.cuda.is_available() else 'cpu') and r.test_acc > 0.5),
                  note=f'digits, 100 per class, {epochs} epochs') for r in rows.itertuples()]
 
+# %% ../nbs/91_gpu_check.ipynb #4bfdb7e7
+INIT_RTOL = 1e-5  # the largest weight difference between a CPU and a device init that counts as the same
+
+def init_check(device='cuda', arch:str='vit_pico_patch4_28', methods=INIT_METHODS, seed:int=0,
+               model_kwargs:dict=None, # for `timm.create_model`
+              )->list: # rows
+    "For each init method, the largest absolute difference between `arch`'s weights initialised on the CPU and on `device` from the same seed; `ok` within `INIT_RTOL`. Raises ValueError on a device that is not there."
+    device = check_device(device); rows = []
+    for m in methods:
+        kw = dict(steps=5) if m == 'impulse-opt' else {}
+        w = [apply_init(timm.create_model(arch, **(model_kwargs or {})).to(d), m, seed=seed, **kw).state_dict() for d in ('cpu', device)]
+        diff = max((w[1][k].cpu().float() - v.float()).abs().max().item() for k, v in w[0].items())
+        rows.append(dict(check='init', model=arch, case=f'{m}: CPU vs {device}', value=diff, unit='max |dw|', result=f'largest weight difference {diff:.1e}',
+                         ok=diff <= INIT_RTOL, note=f'seed {seed}; tolerance {INIT_RTOL:.0e}'))
+    return rows
+
+class _StopAt(Callback):
+    "Stop a fit after `epochs` epochs, as a killed job would."
+    order = 99
+    def __init__(self, epochs:int): self.epochs = epochs
+    def after_epoch(self):
+        if self.epoch + 1 == self.epochs: raise KeyboardInterrupt
+
+def resume_check(out, # a folder for the checkpoint
+                 device='cuda', epochs:int=4, stop:int=2, precision:str=None, # None: the device's default (`default_precision`)
+                )->list: # rows
+    "Train the digits ViT (two blocks, 2-pixel patches) for `epochs` epochs, then again stopped after `stop` epochs and resumed from its checkpoint; `ok` when the second run resumes at `stop` and ends with the first run's weights within 1e-3 and its test accuracy within one image."
+    device = check_device(device); precision = precision or default_precision(device); ck = Path(out)/'resume.pt'; ck.unlink(missing_ok=True)
+    def fit(cbs=None):
+        l = vit_learner(get_dls('digits', bs=64, seed=0, device=device), model_kwargs=dict(patch_size=2, depth=2), seed=0, precision=precision)
+        fit_recipe(l, epochs, progress=False, checkpoint=ck if cbs is not None or ck.exists() else None, key='resume check', cbs=cbs); return l
+    full = fit()
+    try: fit([_StopAt(stop)])
+    except KeyboardInterrupt: pass
+    res = fit()
+    diff = max((v.float() - full.model.state_dict()[k].float()).abs().max().item() for k, v in res.model.state_dict().items())
+    (_, a1, n), (_, a2, _) = evaluate(full), evaluate(res)
+    ok = res.resumed_from == stop and diff <= 1e-3 and abs(a1 - a2) <= 1 / n + 1e-9
+    return [dict(check='resume', model='vit_pico_patch4_28', case=f'{precision}, stopped after {stop} of {epochs} epochs', value=diff, unit='max |dw|',
+                 result=f'resumed at epoch {res.resumed_from}; test acc {a2:.4f} vs {a1:.4f} uninterrupted', ok=bool(ok), note=f'digits, {device}')]
+
 # %% ../nbs/91_gpu_check.ipynb #e5b14d62
 def main_job_check(out, # the results folder
                    device='cuda', epochs:int=5, arch:str='vit_tiny_patch4_32', inits:str=DEFAULT_INITS,
@@ -115,32 +181,50 @@ def main_job_check(out, # the results folder
             for r in df.itertuples()]
 
 # %% ../nbs/91_gpu_check.ipynb #eaa69e05
+def run_part(name:str, # the part's name, for its FAILED row
+             fn, *args, **kwargs)->list: # its rows, or one FAILED row
+    "The rows of `fn(*args, **kwargs)`; if it raises anything (an inductor compile error, a CUDA error, a refused option), one FAILED row with the error's type, message and the line it came from, so that the other parts still run."
+    try: return fn(*args, **kwargs)
+    except Exception as e:
+        tb = traceback.extract_tb(e.__traceback__)[-1]
+        msg = ' '.join(str(e).split())[:300]
+        return [dict(check=name, model='', case='FAILED', value=float('nan'), unit='', result=f'FAILED: {type(e).__name__}: {msg}', ok=False,
+                     note=f'{Path(tb.filename).name}:{tb.lineno}')]
+
 def gpu_check(device=None, # None: CUDA (refused when there is none); 'cpu' for the CPU twin
               quick:bool=False, # fewer steps, one attention round, one epoch of the main job
               epochs:int=5, # epochs of the main job
               small:bool=False, # the CPU twin's sizes: one- and two-block models, the digits, six epochs of 100 images per class
               out=None, # a folder for the grids' results (None: a temporary one)
               verbose:bool=True, # print each part's rows as they come
+              csv=None, # also write the rows so far to this CSV file after every part (a run cut short keeps what it measured)
              )->pd.DataFrame: # columns: check, model, case, value, unit, result, ok, note
-    "The GPU check: `precision_check` on the pico ViT and ViT-Tiny, `pipeline_check`, `attention_check`, `distributed_check` and `main_job_check`, in one table; raises ValueError without CUDA unless `device` is given."
+    "The GPU check: `precision_check` on the pico ViT and ViT-Tiny (and GPSA and IBiT under bf16), `sync_check`, `pipeline_check`, `attention_check`, `init_check`, `resume_check`, `distributed_check` and `main_job_check`, each isolated by `run_part`, in one table; raises ValueError without CUDA unless `device` is given."
     if device is None and not torch.cuda.is_available():
         raise ValueError("no CUDA device: the GPU check is for a GPU machine (lesson 91 runs its CPU twin in the tests); give device='cpu' (--device cpu) to run it here anyway")
-    device = check_device(device); t0 = time.perf_counter()
+    device = check_device(device); t0 = time.perf_counter(); header = _header(device)
     out = Path(out or tempfile.mkdtemp(prefix='gpucheck-')); rows = []
-    def part(rs):
-        rows.extend(rs)
+    def part(name, fn, *a, **kw):
+        rs = run_part(name, fn, *a, **kw); rows.extend(rs)
         if verbose: print(pd.DataFrame(rs).drop(columns=['note']).to_string(index=False), flush=True)
+        if csv: atomic_write(Path(csv), lambda f: pd.DataFrame(rows).assign(machine=header).to_csv(f, index=False))
     tiny = dict(depth=1) if small else None
+    pkw = dict(steps=3 if quick else 5, target_s=.2 if small else (1. if quick else 2.), model_kwargs=tiny)
     for arch, (size, ch) in ({'vit_pico_patch4_28': (28, 1)} if small else PRECISION_MODELS).items():
-        part(precision_check(arch, size, ch, 16 if small else 128, device, steps=3 if quick else 5, target_s=.2 if small else (1. if quick else 2.), model_kwargs=tiny))
-    part(pipeline_check(device, 'digits' if small else 'fashion_mnist', n_batches=3 if small else (30 if quick else 100)))
-    part(attention_check(device, *(('vit_pico_patch4_28', 28, 1, 8) if small else (None,) * 4), rounds=1 if quick or small else 3, model_kwargs=tiny,
-                         max_ratio=None if small else 1.5))
-    part(distributed_check(out/'distributed'))
-    if small: part(main_job_check(out/'main', device, 6, 'vit_pico_patch4_28', DEFAULT_INITS, 'digits', 100, dict(depth=2, patch_size=2), bs=64, lr=3e-3))
-    else: part(main_job_check(out/'main', device, 1 if quick else epochs))
+        part('precision', precision_check, arch, size, ch, 16 if small else 128, device, **pkw)
+    for a, configs in ATTN_PRECISION.items():
+        part('precision', precision_check, 'vit_pico_patch4_28', 28, 1, 16 if small else 128, device, configs=configs, attn=a, **pkw)
+    part('sync', sync_check, device)
+    part('pipeline', pipeline_check, device, 'digits' if small else 'fashion_mnist', n_batches=3 if small else (30 if quick else 100))
+    part('attention', attention_check, device, *(('vit_pico_patch4_28', 28, 1, 8) if small else (None,) * 4), rounds=1 if quick or small else 3,
+         model_kwargs=tiny, max_ratio=None if small else 1.5)
+    part('init', init_check, device, model_kwargs=dict(depth=2) if small else None)
+    part('resume', resume_check, out/'resume', device)
+    part('distributed', distributed_check, out/'distributed')
+    if small: part('main job', main_job_check, out/'main', device, 6, 'vit_pico_patch4_28', DEFAULT_INITS, 'digits', 100, dict(depth=2, patch_size=2), bs=64, lr=3e-3)
+    else: part('main job', main_job_check, out/'main', device, 1 if quick else epochs)
     df = pd.DataFrame(rows)
-    df.attrs['header'], df.attrs['seconds'] = _header(device), time.perf_counter() - t0
+    df.attrs['header'], df.attrs['seconds'] = header, time.perf_counter() - t0
     return df
 
 def gpu_check_table(df:pd.DataFrame)->str:
@@ -157,14 +241,16 @@ def main(device:str=None, # 'cuda', 'cuda:1', ...; 'cpu' runs the check on the C
          quick:bool=False, # shorter: fewer steps, one attention round, one epoch of the main job
          epochs:int=5, # epochs of the main job (ViT-Tiny on all of Fashion-MNIST)
          small:bool=False, # the CPU twin's sizes
-         out:str=None, # also write the table's rows to this CSV file
+         out:str=None, # also write the table's rows to this CSV file, after every part (a run cut short keeps the parts it finished)
+         md:str=None, # also write the table as Markdown to this file
         ):
     "The kit's GPU check: prints one table; exit status 1 when a row is not ok."
     try:
         if device is not None: check_device(device)
         if out and Path(out).is_dir(): raise ValueError(f"--out {out} is a folder: give a CSV file name")
-        df = gpu_check(device, quick, epochs, small)
+        df = gpu_check(device, quick, epochs, small, csv=out)
     except ValueError as e: raise CliError(f'structinit gpucheck: {e}') from None
     print('\n' + gpu_check_table(df))
     if out: atomic_write(Path(out), lambda f: df.assign(machine=df.attrs['header']).to_csv(f, index=False)); print(f'written: {out}')
+    if md: atomic_write(Path(md), lambda f: Path(f).write_text(gpu_check_table(df) + '\n')); print(f'written: {md}')
     if not df.ok.all(): sys.exit(1)

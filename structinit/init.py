@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/init.html.md"""
 
 # %% ../nbs/02_init.ipynb #be992b5a
 from __future__ import annotations
-import math, numbers
+import math, numbers, contextlib, itertools
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -19,8 +19,8 @@ from .models import LatentQKV, qkv_part, qkv_weight, write_qkv
 __all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'VPROJ_FORMS', 'IMPULSE_PRESETS', 'kernel_offsets', 'impulse_offsets',
            'shift_matrices', 'closed_form_qk', 'ortho_like', 'attn_blocks', 'qkv_heads', 'set_qk', 'set_vproj',
            'attn_probs', 'probe_tokens', 'layer_mass', 'attention_maps', 'target_offsets', 'target_mass',
-           'check_qk_scalable', 'scale_qk', 'calibrate_qk', 'check_init', 'init_timm', 'init_torch', 'init_mimetic',
-           'init_impulse', 'init_impulse_opt', 'apply_init']
+           'check_qk_scalable', 'scale_qk', 'calibrate_qk', 'check_init', 'on_cpu', 'init_timm', 'init_torch',
+           'init_mimetic', 'init_impulse', 'init_impulse_opt', 'apply_init']
 
 # %% ../nbs/02_init.ipynb #bda2e506
 _RING1 = [(0, 0), (-1, 0), (0, 1), (0, -1), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)]  # 3x3 order [4,1,5,3,7,0,2,6,8]
@@ -352,21 +352,33 @@ def _is_fixed_pe(model): return getattr(model, 'pos_embed', None) is not None an
 # %% ../nbs/02_init.ipynb #7b840568
 def _gen(seed): return torch.Generator(device='cpu').manual_seed(seed)  # CPU on purpose: the same draws on any device
 
+@contextlib.contextmanager
+def on_cpu(model:nn.Module):
+    "Run the block with `model`'s parameters and buffers on the CPU, then move them back where they were (the same `Parameter` objects: optimisers and hooks keep them), so that in-place initialisers that draw from torch's global generator (timm's `init_weights`, PyTorch's `reset_parameters`) draw from the CPU one on any device: a seed gives the same weights on a CPU and on a GPU. A model on the meta device (no values) stays there."
+    devs = {t.device for t in itertools.chain(model.parameters(), model.buffers())}
+    if not devs or devs <= {torch.device('cpu')} or any(d.type == 'meta' for d in devs): yield model; return
+    if len(devs) > 1: raise ValueError(f"the model's tensors are on several devices ({', '.join(sorted(map(str, devs)))}): move it to one before initialising it")
+    dev = devs.pop(); model.to('cpu')
+    try: yield model
+    finally: model.to(dev)
+
 @torch.no_grad()
 def init_timm(model, seed=0):
-    "timm's default ViT init (trunc-normal 0.02), keeping a fixed positional embedding."
+    "timm's default ViT init (trunc-normal 0.02), keeping a fixed positional embedding; drawn on the CPU (`on_cpu`), so the same on any device."
     torch.manual_seed(seed)
-    keep = model.pos_embed.detach().clone() if _is_fixed_pe(model) else None
-    model.init_weights()                       # timm's default mode (ViT, Swin: '', Mixer: nlhb=False)
-    if keep is not None: model.pos_embed.copy_(keep)
+    with on_cpu(model):
+        keep = model.pos_embed.detach().clone() if _is_fixed_pe(model) else None
+        model.init_weights()                       # timm's default mode (ViT, Swin: '', Mixer: nlhb=False)
+        if keep is not None: model.pos_embed.copy_(keep)
     return model
 
 @torch.no_grad()
 def init_torch(model, seed=0):
-    "PyTorch's layer defaults (`reset_parameters`) and pos_embed ~ randn * 0.02 (the papers' 'default', weight_init='skip')."
+    "PyTorch's layer defaults (`reset_parameters`) and pos_embed ~ randn * 0.02 (the papers' 'default', weight_init='skip'); drawn on the CPU (`on_cpu`), so the same on any device."
     torch.manual_seed(seed)
-    for mod in model.modules():
-        if mod is not model and hasattr(mod, 'reset_parameters'): mod.reset_parameters()
+    with on_cpu(model):
+        for mod in model.modules():
+            if mod is not model and hasattr(mod, 'reset_parameters'): mod.reset_parameters()
     g = _gen(seed)
     if getattr(model, 'pos_embed', None) is not None and not _is_fixed_pe(model):
         model.pos_embed.copy_(torch.randn(model.pos_embed.shape, generator=g) * .02)

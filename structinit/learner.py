@@ -7,6 +7,8 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
 import sys, time, math, itertools, warnings, inspect, copy, numbers, contextlib
+from contextlib import nullcontext
+from typing import Literal, get_args
 from functools import partial
 import pandas as pd
 import torch
@@ -15,7 +17,7 @@ import timm
 from timm.models.vision_transformer import VisionTransformer
 from fastcore.basics import store_attr
 from fastcore.foundation import L
-from fastai.torch_core import set_seed
+from fastai.torch_core import set_seed, default_device
 from fastai.data.transforms import get_c
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.fp16 import MixedPrecision, AMPMode
@@ -44,12 +46,13 @@ from .scale import DistributedData, EMA, Checkpoint, launched, world, init_distr
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'CNN_DATA_KWARGS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'SCHEDS', 'PROGRESS_MODES',
-           'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
-           'check_vit_request', 'check_convmixer_request', 'resolve_recipe', 'recipe_changes', 'show_recipe',
-           'warmup_cosine', 'TimmMixup', 'recipe_dls', 'recipe_cbs', 'recipe_learner', 'check_whiten', 'vit_learner',
-           'convmixer_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'distributed', 'steps_per_epoch',
-           'budget_epochs', 'StepBudget']
+           'CNN_DATA_KWARGS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'SCHEDS', 'Precision',
+           'PRECISIONS', 'AUTOCAST_DTYPES', 'PROGRESS_MODES', 'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn',
+           'ValidateAtEnd', 'meta_model', 'check_seed', 'check_vit_request', 'check_convmixer_request',
+           'resolve_recipe', 'recipe_changes', 'show_recipe', 'warmup_cosine', 'TimmMixup', 'recipe_dls',
+           'default_precision', 'check_precision', 'autocast_ctx', 'resolve_device', 'AutocastMixedPrecision',
+           'recipe_cbs', 'recipe_learner', 'check_whiten', 'vit_learner', 'convmixer_learner', 'EpochLine',
+           'progress_mode', 'fit_recipe', 'distributed', 'steps_per_epoch', 'budget_epochs', 'StepBudget']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -316,21 +319,67 @@ def recipe_dls(dls, # fastai `DataLoaders` from `get_dls` (or `tensor_dl` loader
     new.rng = copy.deepcopy(dl.rng)                                          # the same seeded order as the loader it replaces
     return DataLoaders(new, *dls.loaders[1:], device=dls.device)
 
+# %% ../nbs/03_learner.ipynb #332d23c5
+Precision = Literal['fp32', 'bf16']
+PRECISIONS = get_args(Precision)  # what `precision=` and `--precision` take
+AUTOCAST_DTYPES = {'fp32': None, 'bf16': torch.bfloat16}  # the dtype each precision autocasts matmuls to (None: no autocast)
+
+def default_precision(device # a `torch.device` or a string such as 'cpu', 'cuda:0'
+                     )->str: # one of `PRECISIONS`
+    "The kit's default precision on `device`: 'bf16' on CUDA (the GPU's fast path), 'fp32' on a CPU (a bf16 step is slower than fp32 on the CPUs measured in lesson 90)."
+    return 'bf16' if torch.device(device).type == 'cuda' else 'fp32'
+
+def check_precision(precision, # 'fp32', 'bf16', or None for `default_precision(device)`
+                    device='cpu', # where the model trains
+                    name:str='precision', # how the message names the option, e.g. 'precision (--precision)'
+                   )->str: # one of `PRECISIONS`
+    "`precision` resolved for `device`; raises ValueError on an unknown value, or bf16 on a CUDA GPU that has no bf16 (no silent fp16 fallback)."
+    if precision is None: precision = default_precision(device)
+    if precision not in PRECISIONS: raise ValueError(f"{name}={precision!r}; valid: {', '.join(PRECISIONS)} (None: bf16 on CUDA, fp32 on a CPU)")
+    dev = torch.device(device)
+    if precision == 'bf16' and dev.type == 'cuda' and torch.cuda.is_available() and not torch.cuda.is_bf16_supported():
+        raise ValueError(f"{name}='bf16', but {torch.cuda.get_device_name(dev)} has no bfloat16: use precision='fp32'")
+    return precision
+
+def autocast_ctx(device, # the device of the model's weights
+                 precision:str='fp32', # one of `PRECISIONS`
+                ):
+    "The autocast context of `precision` on `device` (`torch.autocast(device.type, torch.bfloat16)` for bf16), or a null context for fp32: what `AutocastMixedPrecision` trains in and `evaluate` evaluates in."
+    dt = AUTOCAST_DTYPES[check_precision(precision, device)]
+    return nullcontext() if dt is None else torch.autocast(torch.device(device).type, dtype=dt)
+
+def resolve_device(device=None, # None: fastai's `default_device()` (CUDA if there is a GPU); 'cpu', 'cuda', 'cuda:1' or a `torch.device`
+                   name:str='device', # how the message names the option, e.g. 'device (--device)'
+                  )->torch.device:
+    "`device` as a `torch.device`; raises ValueError on a string torch does not read, a device type other than CPU and CUDA, or a GPU that is not there, before anything is loaded."
+    if device is None: return torch.device(default_device())
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError) as e: raise ValueError(f"{name}={device!r} is not a device ({e}); give 'cpu', 'cuda' or 'cuda:N'") from None
+    if dev.type not in ('cpu', 'cuda'): raise ValueError(f"{name}={device!r}: the kit trains on 'cpu' or 'cuda[:N]' devices")
+    if dev.type == 'cuda':
+        if not torch.cuda.is_available(): raise ValueError(f"{name}={device!r}, but torch sees no CUDA device on this machine (torch.cuda.is_available() is False); give 'cpu'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count(): raise ValueError(f"{name}={device!r}, but this machine has {torch.cuda.device_count()} GPU(s) (cuda:0 ...)")
+    return dev
+
+class AutocastMixedPrecision(MixedPrecision):
+    "fastai's `MixedPrecision` in bf16 on the model's own device (CPU or CUDA), so the same callback trains on both; no loss scaling (bf16 has float32's range)."
+    def __init__(self, precision:str='bf16'): # one of `PRECISIONS` other than 'fp32'
+        if precision not in PRECISIONS or precision == 'fp32': raise ValueError(f"AutocastMixedPrecision takes a reduced precision ({', '.join(PRECISIONS[1:])}), got {precision!r}")
+        super().__init__(AMPMode.BF16); self.precision = precision
+    def before_fit(self):
+        dev = next(self.model.parameters()).device
+        self.autocast, self.learn.scaler, self.scales = autocast_ctx(dev, self.precision), torch.amp.GradScaler(dev.type, enabled=False), L()
+
 # %% ../nbs/03_learner.ipynb #cb937842
 def _input_shape(dls):
     "(C, H, W) of the images, from one validation batch (or a training batch if there is no validation set)."
     dl = dls.valid if len(dls.loaders) > 1 and len(dls.valid_ds) else dls.train
     return tuple(dl.one_batch()[0].shape[1:])
 
-def _device_options(dls, mixed_precision, channels_last)->tuple:
-    "(device, mixed_precision, channels_last) with the CUDA defaults filled in; raises ValueError on mixed precision without CUDA."
+def _device_options(dls, precision, channels_last)->tuple:
+    "(device, precision, channels_last) with the device's defaults filled in (`check_precision`; channels-last on CUDA); raises ValueError on an unknown precision."
     dev = torch.device(getattr(dls, 'device', None) or 'cpu')
-    cuda = dev.type == 'cuda'
-    if mixed_precision is None: mixed_precision = cuda
-    if mixed_precision and not cuda:
-        raise ValueError(f"mixed_precision=True needs a CUDA device, but dls.device is {dev}: fastai's MixedPrecision only autocasts CUDA, "
-                         "and bf16 on a CPU is slower than fp32 here; leave mixed_precision=None (fp32 on CPU).")
-    return dev, mixed_precision, cuda if channels_last is None else channels_last
+    return dev, check_precision(precision, dev), dev.type == 'cuda' if channels_last is None else channels_last
 
 def _n_out(dls, n_out):
     if n_out is None: n_out = get_c(dls)
@@ -357,23 +406,23 @@ def recipe_learner(
     metrics=accuracy,             # fastai metrics on the validation set
     cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
-    mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
+    precision:Precision=None,     # 'fp32' or 'bf16' autocast (`AutocastMixedPrecision`), on any device; None: `default_precision` (bf16 on CUDA, fp32 on a CPU)
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
     recipe:str|dict='kit',        # a name in `RECIPES` or a resolved recipe: loss, optimiser, lr, wd, callbacks (the data side is `recipe_dls`)
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "The recipe every structinit run shares (loss, AdamW, lr, wd, MixUp/CutMix, clipping, metrics, CUDA bf16/channels-last/compile) around `model`; raises ValueError on a bad recipe or mixed precision without CUDA."
+    "The recipe every structinit run shares (loss, AdamW, lr, wd, MixUp/CutMix, clipping, metrics, bf16 autocast on any device, CUDA channels-last, compile) around `model`; raises ValueError on a bad recipe or precision."
     r = resolve_recipe(recipe)
-    dev, mixed_precision, channels_last = _device_options(dls, mixed_precision, channels_last)
+    dev, precision, channels_last = _device_options(dls, precision, channels_last)
     model.to(dev)
     if compile: model.compile(**(compile if isinstance(compile, dict) else {}))
     ls = r['label_smoothing']
     learn = Learner(dls, model, loss_func=loss_func or (LabelSmoothingCrossEntropyFlat(eps=ls) if ls else CrossEntropyLossFlat()),
                     opt_func=opt_func or _recipe_opt(r), lr=r['lr'] if lr is None else lr, wd=r['wd'] if wd is None else wd, metrics=metrics,
                     cbs=L(cbs) + recipe_cbs(r) + [DistributedData()], **{'wd_bn_bias': r['wd_bn_bias'], **kwargs})
-    if mixed_precision: learn.add_cb(MixedPrecision(AMPMode.BF16 if torch.cuda.is_bf16_supported() else AMPMode.FP16))
+    if precision != 'fp32': learn.add_cb(AutocastMixedPrecision(precision))
     if channels_last: learn.add_cb(ChannelsLast())
-    learn.compile, learn.recipe = compile, r
+    learn.compile, learn.recipe, learn.precision = compile, r, precision
     return learn
 
 def check_whiten(whiten, # training images for `whiten_patch_embed` (0: off)
@@ -401,7 +450,7 @@ def vit_learner(
     model_kwargs:dict=None,       # options for `timm.create_model` (e.g. `depth`, `pos_embed`, `global_pool`, `num_cls_tokens`, `latent_mode`)
     seed:int=None,                # `set_seed(seed, reproducible=True)` and the init seed, in 0..`MAX_SEED`; None: no seeding
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
-    mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
+    precision:Precision=None,     # 'fp32' or 'bf16' autocast (`AutocastMixedPrecision`), on any device; None: `default_precision` (bf16 on CUDA, fp32 on a CPU)
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
     recipe:str='kit',             # the training recipe, a name in `RECIPES` (`show_recipe`)
     recipe_kwargs:dict=None,      # recipe fields to change (`resolve_recipe`), e.g. dict(augment=None)
@@ -410,7 +459,7 @@ def vit_learner(
 )->Learner:
     "A fastai `Learner` for timm ViT (or Swin, MLP-Mixer) `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a seed out of range, missing classes, a bad whiten count, or mixed precision without CUDA; TypeError on a model that is not a timm ViT, Swin or MLP-Mixer."
     n_out = _n_out(dls, n_out)
-    dev, _, _ = _device_options(dls, mixed_precision, channels_last)
+    dev, _, _ = _device_options(dls, precision, channels_last)
     C, H, W = _input_shape(dls)
     img_size = H if H == W else (H, W)
     r = resolve_recipe(recipe, recipe_kwargs)
@@ -427,7 +476,7 @@ def vit_learner(
         whiten_patch_embed(model, loader_images(dls.train, whiten))
         dls.train.rng.setstate(st)                                   # the training order is that of an unwhitened run
     apply_attn(model, attn, **(attn_kwargs or {}))
-    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, r, **kwargs)
+    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, precision, channels_last, r, **kwargs)
     store_attr('arch,init,attn,n_out,seed,whiten', self=learn)
     learn.init_options, learn.attn_options, learn.recipe_kwargs = init_opts, attn_opts, recipe_changes(r)
     return learn
@@ -448,15 +497,15 @@ def convmixer_learner(
     model_kwargs:dict=None,       # options for the preset (e.g. `dim`, `depth`, `kernel_size`, `patch_size`, `scale`)
     seed:int=None,                # `set_seed(seed, reproducible=True)` and the filter seed; None: no seeding
     compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
-    mixed_precision:bool=None,    # bf16 autocast; None: on CUDA only; True on a CPU device: ValueError
+    precision:Precision=None,     # 'fp32' or 'bf16' autocast (`AutocastMixedPrecision`), on any device; None: `default_precision` (bf16 on CUDA, fp32 on a CPU)
     channels_last:bool=None,      # channels-last weights; None: on CUDA only
     recipe:str='kit',             # the training recipe, a name in `RECIPES` (`show_recipe`)
     recipe_kwargs:dict=None,      # recipe fields to change (`resolve_recipe`)
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
-    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipes (a recipe's drop-path is a ViT option: a warning says it is not applied); raises before building anything (`check_convmixer_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown arch, mode or recipe, learned+frozen, model options it does not take or the kit sets, a seed out of range, missing classes, or mixed precision without CUDA."
+    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipes (a recipe's drop-path is a ViT option: a warning says it is not applied); raises before building anything (`check_convmixer_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown arch, mode or recipe, learned+frozen, model options it does not take or the kit sets, a seed out of range, missing classes, or an unknown precision."
     n_out = _n_out(dls, n_out)
-    _device_options(dls, mixed_precision, channels_last)
+    _device_options(dls, precision, channels_last)
     C, H, W = _input_shape(dls)
     r = resolve_recipe(recipe, recipe_kwargs)
     check_convmixer_request(arch, filters, freeze, min(H, W), C, n_out, model_kwargs, seed)  # fail before building anything
@@ -465,7 +514,7 @@ def convmixer_learner(
     if seed is not None: set_seed(seed, reproducible=True)
     model = timm.create_model(arch, in_chans=C, num_classes=n_out, img_size=min(H, W), filters=filters, freeze=freeze,
                               seed=seed, **(model_kwargs or {}))
-    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, mixed_precision, channels_last, r, **kwargs)
+    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, precision, channels_last, r, **kwargs)
     store_attr('arch,filters,freeze,n_out,seed', self=learn)
     learn.filter_seed, learn.recipe_kwargs = model.filter_seed, recipe_changes(r)
     return learn

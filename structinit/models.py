@@ -11,16 +11,18 @@ from collections import OrderedDict
 import torch
 from torch import nn, Tensor
 import timm
-from timm.models import register_model
+from timm.models import register_model, generate_default_cfgs
+from timm.models._builder import resolve_pretrained_cfg
 from timm.models.vision_transformer import VisionTransformer
 from timm.layers import PatchDropout
 from timm.layers.attention import Attention
 from timm.layers.pos_embed_sincos import build_sincos2d_pos_embed
 
 # %% auto #0
-__all__ = ['LATENT_PARTS', 'POS_EMBEDS', 'PRESETS', 'sincos_2d', 'check_num_cls_tokens', 'MultiClsVisionTransformer',
-           'check_latent', 'LatentQKV', 'qkv_part', 'qkv_weight', 'rank_r_factors', 'write_qkv', 'to_latent',
-           'set_sincos_pos_embed', 'vit_small_image', 'vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32']
+__all__ = ['LATENT_PARTS', 'POS_EMBEDS', 'FASHION_MNIST_STATS', 'CIFAR10_STATS', 'default_cfgs', 'PRESETS', 'sincos_2d',
+           'check_num_cls_tokens', 'MultiClsVisionTransformer', 'check_latent', 'LatentQKV', 'qkv_part', 'qkv_weight',
+           'rank_r_factors', 'write_qkv', 'to_latent', 'set_sincos_pos_embed', 'vit_small_image', 'preset_cfg',
+           'build_preset', 'vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32']
 
 # %% ../nbs/01_models.ipynb #cd5c949a
 def sincos_2d(
@@ -268,23 +270,55 @@ def vit_small_image(
     return model
 
 # %% ../nbs/01_models.ipynb #bd009bd2
-def _preset(defaults, kwargs, build=None): # build: the model class or function (None: `vit_small_image`; lesson 11: timm's Swin, Mixer)
-    for k in ('pretrained', 'pretrained_cfg', 'pretrained_cfg_overlay', 'cache_dir'): kwargs.pop(k, None)  # timm's loader arguments
-    return (build or vit_small_image)(**{**defaults, **kwargs})
+FASHION_MNIST_STATS = ((0.2860,), (0.3530,))                                     # training-set mean and std of Fashion-MNIST's pixels, 0..1 scale (lesson 00's `channel_stats`)
+CIFAR10_STATS = ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))               # CIFAR-10's, per RGB channel
+
+def preset_cfg(input_size:tuple, # (C, H, W) the preset is made for
+               stats:tuple, # (mean, std) per channel, 0..1 scale
+               **kwargs, # other timm `PretrainedCfg` fields (e.g. first_conv, classifier)
+              )->dict:
+    "A timm pretrained-cfg dict for a kit preset: its real input size and normalisation, 10 classes, no weights (no url, no hub id), so `timm.data.resolve_data_config` reports what the model takes."
+    mean, std = stats
+    return dict(url='', input_size=tuple(input_size), mean=tuple(mean), std=tuple(std), num_classes=10, crop_pct=1.0, interpolation='bilinear',
+                **{'first_conv': 'patch_embed.proj', 'classifier': 'head', **kwargs})
+
+default_cfgs = generate_default_cfgs({  # read by timm's `register_model` below: one cfg per preset
+    'vit_pico_patch4_28': preset_cfg((1, 28, 28), FASHION_MNIST_STATS),
+    'vit_tiny_patch2_32': preset_cfg((3, 32, 32), CIFAR10_STATS),
+    'vit_tiny_patch4_32': preset_cfg((3, 32, 32), CIFAR10_STATS)})
+
+def build_preset(name:str, # the registered name
+                 defaults:dict, # the preset's model arguments
+                 kwargs:dict, # the caller's (timm's `create_model` passes pretrained_cfg, pretrained_cfg_overlay, cache_dir too)
+                 pretrained:bool=False, # refused: the kit's presets have no weights
+                 build=None, # the model class or function (None: `vit_small_image`; lesson 11: timm's Swin and Mixer; lesson 05: the ConvMixer)
+                )->nn.Module: # with `pretrained_cfg` (= `default_cfg`) holding its real input size and normalisation
+    "Build preset `name` from `defaults` updated by `kwargs`, with timm's cfg for it (`default_cfgs`), its input size and channels as built; raises ValueError on `pretrained=True`, since no weights exist."
+    if pretrained: raise ValueError(f"{name} has no pretrained weights: the kit's presets are trained from scratch by its recipes; call timm.create_model({name!r}) without pretrained=True")
+    cfg = resolve_pretrained_cfg(name, kwargs.pop('pretrained_cfg', None), kwargs.pop('pretrained_cfg_overlay', None)).to_dict()
+    kwargs.pop('cache_dir', None)
+    args = {**defaults, **kwargs}
+    model = (build or vit_small_image)(**args)
+    C, size = args.get('in_chans', cfg['input_size'][0]), args.get('img_size', cfg['input_size'][1:])
+    H, W = (size, size) if isinstance(size, int) else tuple(size)
+    fit = lambda v: tuple(v) if len(v) == C else (sum(v) / len(v),) * C            # another channel count: the preset's mean level on each
+    model.pretrained_cfg = model.default_cfg = {**cfg, 'input_size': (C, H, W), 'mean': fit(cfg['mean']), 'std': fit(cfg['std']),
+                                                 'num_classes': getattr(model, 'num_classes', args.get('num_classes', cfg['num_classes']))}
+    return model
 
 @register_model
 def vit_pico_patch4_28(pretrained=False, **kwargs)->VisionTransformer:
     "CPU-sized ViT (D=96, depth 6, 4 heads, MLP 2) for 28-pixel images, patch 4; the main job's default."
-    return _preset(dict(img_size=28, patch_size=4, in_chans=1, embed_dim=96, depth=6, num_heads=4, mlp_ratio=2.), kwargs)
+    return build_preset('vit_pico_patch4_28', dict(img_size=28, patch_size=4, in_chans=1, embed_dim=96, depth=6, num_heads=4, mlp_ratio=2.), kwargs, pretrained)
 
 @register_model
 def vit_tiny_patch2_32(pretrained=False, **kwargs)->VisionTransformer:
     "The papers' ViT-Tiny (D=192, depth 12, 3 heads) for 32-pixel images, patch 2 (arXiv 2404.01139)."
-    return _preset(dict(img_size=32, patch_size=2, in_chans=3, embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.), kwargs)
+    return build_preset('vit_tiny_patch2_32', dict(img_size=32, patch_size=2, in_chans=3, embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.), kwargs, pretrained)
 
 @register_model
 def vit_tiny_patch4_32(pretrained=False, **kwargs)->VisionTransformer:
     "ViT-Tiny body (D=192, depth 12, 3 heads) for 32-pixel images with 4-pixel patches."
-    return _preset(dict(img_size=32, patch_size=4, in_chans=3, embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.), kwargs)
+    return build_preset('vit_tiny_patch4_32', dict(img_size=32, patch_size=4, in_chans=3, embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.), kwargs, pretrained)
 
 PRESETS = ('vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32')

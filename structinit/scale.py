@@ -16,14 +16,16 @@ from fastcore.basics import store_attr, patch
 from fastcore.foundation import L
 from fastai.torch_core import rank_distrib, num_distrib
 from fastai.callback.core import Callback, CancelEpochException
+from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.distributed import DistributedDL, DistributedTrainer  # also gives `Learner.distrib_ctx` (fastai on Accelerate)
 from timm.utils import ModelEmaV3
 from .data import TensorImageDL
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'launched', 'world', 'is_main', 'init_distributed', 'check_launch', 'broadcast_object',
-           'gather_objects', 'all_sum', 'ShardedDL', 'check_world', 'rank_seed', 'DistributedData', 'unwrap',
-           'evaluate', 'rng_state', 'set_rng_state', 'CheckpointError', 'load_checkpoint', 'EMA', 'Checkpoint']
+__all__ = ['CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'launched', 'world', 'is_main', 'init_distributed', 'check_launch',
+           'broadcast_object', 'gather_objects', 'all_sum', 'ShardedDL', 'check_world', 'rank_seed', 'DistributedData',
+           'unwrap', 'train_autocast', 'evaluate', 'rng_state', 'set_rng_state', 'CheckpointError', 'load_checkpoint',
+           'EMA', 'Checkpoint']
 
 # %% ../nbs/12_scale.ipynb #72575b7f
 def launched()->bool:
@@ -151,19 +153,27 @@ def unwrap(model:nn.Module)->nn.Module:
     "The model inside a `DistributedDataParallel` (or `DataParallel`) wrapper; the model itself otherwise."
     return model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
 
-def evaluate(learn, # a fastai `Learner`: its loss, its model and (on CUDA) its autocast dtype
+def train_autocast(learn, # a fastai `Learner`
+                   device, # the device of the model evaluated
+                  ):
+    "The autocast the learner trains in, on `device`: that of its `MixedPrecision` callback (the kit's `AutocastMixedPrecision` on any device, fastai's own on CUDA only, as fastai autocasts), or a null context in fp32."
+    mp = next((c for c in learn.cbs if isinstance(c, MixedPrecision)), None)
+    dev = torch.device(device)
+    if mp is None or (dev.type != 'cuda' and not hasattr(mp, 'precision')): return nullcontext()
+    return torch.autocast(dev.type, dtype={AMPMode.BF16: torch.bfloat16, AMPMode.FP16: torch.float16}[AMPMode(mp.amp_mode)])
+
+def evaluate(learn, # a fastai `Learner`: its loss, its model and its precision (`train_autocast`)
              dl=None, # a kit evaluation loader (`TensorImageDL`); None: `learn.dls.valid`
              model:nn.Module=None, # None: the learner's model (unwrapped); e.g. `learn.ema_model`
             )->tuple: # (mean loss, accuracy, images)
-    "Loss and accuracy of `model` on every image of `dl` exactly once: in a launched run each process takes a contiguous share and the sums are added over the processes."
+    "Loss and accuracy of `model` on every image of `dl` exactly once, in the precision the learner trains in (bf16 autocast on any device, `train_autocast`): in a launched run each process takes a contiguous share and the sums are added over the processes."
     dl = learn.dls.valid if dl is None else dl
     if isinstance(dl, DistributedDL): dl = dl.dl
     model = unwrap(learn.model if model is None else model)
     rank, W = (dist.get_rank(), dist.get_world_size()) if _active() else (0, 1)
     n = len(dl.dataset); part = dl.new(dl.dataset.subset(slice(rank * n // W, (rank + 1) * n // W)), shuffle=False, drop_last=False)
     dev = next(model.parameters()).device
-    mp = getattr(learn, 'mixed_precision', None)
-    ctx = torch.autocast(dev.type, dtype=mp.amp_mode.value) if mp is not None and dev.type == 'cuda' else nullcontext()
+    ctx = train_autocast(learn, dev)
     tot = torch.zeros(3, dtype=torch.float64, device=dev)
     was = model.training; model.eval()
     with torch.no_grad(), ctx:
@@ -179,21 +189,26 @@ def _py_state(s)->list: return [s[0], list(s[1]), s[2]]
 def _py_tuple(s)->tuple: return (s[0], tuple(s[1]), s[2])
 
 def rng_state()->dict:
-    "This process's random states (torch's CPU and CUDA generators, numpy's, Python's `random`) in the types `torch.load(weights_only=True)` reads."
+    "This process's random states (torch's CPU generator and that of its current CUDA device, numpy's, Python's `random`) in the types `torch.load(weights_only=True)` reads; all CPU tensors."
     _, keys, pos, has_gauss, cached = np.random.get_state()
-    return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    return dict(torch=torch.get_rng_state(), cuda=[torch.cuda.get_rng_state()] if torch.cuda.is_available() else [],
                 numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), cached=float(cached)),
                 python=_py_state(random.getstate()))
 
-def set_rng_state(s:dict # from `rng_state`
-                 ):
-    "Put back the random states that `rng_state` took; raises ValueError on CUDA states where torch sees no GPU."
+def set_rng_state(s:dict # from `rng_state`, its tensors on any device
+                 )->list: # notes on what could not be put back (empty when everything was)
+    "Put back the random states that `rng_state` took, whatever device their tensors were loaded to: torch's CPU generator, numpy's and Python's always; the CUDA generator of this process's device where there is one. A state of another machine (CUDA states where torch sees no GPU, or a file that kept every visible GPU's state, as before 2026-12, with fewer GPUs here) restores what it can and returns notes on the rest."
     torch.set_rng_state(s['torch'].cpu())
-    if s['cuda']:
-        if not torch.cuda.is_available(): raise ValueError("the states hold CUDA generators, but torch sees no CUDA device here")
-        torch.cuda.set_rng_state_all([t.cpu() for t in s['cuda']])
-    n = s['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
+    n = s['numpy']; np.random.set_state(('MT19937', n['keys'].cpu().numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
     random.setstate(_py_tuple(s['python']))
+    cs, notes = list(s['cuda']), []
+    if cs and not torch.cuda.is_available(): notes.append(f"the CUDA generator state ({len(cs)} GPU(s)) was not restored: torch sees no GPU here")
+    elif torch.cuda.is_available() and not cs: notes.append("the CUDA generator starts afresh: the checkpoint was written without a GPU")
+    elif cs:
+        i = torch.cuda.current_device() if len(cs) > 1 else 0         # older files: one state per visible GPU
+        if i < len(cs): torch.cuda.set_rng_state(cs[i].cpu())
+        else: notes.append(f"the CUDA generator of GPU {i} starts afresh: the checkpoint holds the states of {len(cs)} GPU(s)")
+    return notes
 
 def _plain(o):
     "`o` as plain tensors, numbers, strings, None, lists and dicts, the types `torch.load(weights_only=True)` reads; raises TypeError on anything else."
@@ -210,19 +225,28 @@ CHECKPOINT_FORMAT = 'structinit-checkpoint-1'
 class CheckpointError(ValueError):
     "A checkpoint that cannot be resumed: damaged, of another format, or of another run; the message names the file and says what to do."
 
+def _to(o, device):
+    "`o` with every tensor moved to `device` (dicts and lists followed)."
+    if isinstance(o, torch.Tensor): return o.to(device)
+    if isinstance(o, dict): return {k: _to(v, device) for k, v in o.items()}
+    if isinstance(o, list): return [_to(v, device) for v in o]
+    return o
+
+WEIGHT_KEYS = ('model', 'opt', 'ema')  # what `load_checkpoint` moves to `map_location`; the random states stay on the CPU
+
 def load_checkpoint(fname, # a file `Checkpoint` wrote
-                    map_location='cpu',
+                    map_location='cpu', # where the weights, optimiser state and EMA go (the model's device); the random states stay on the CPU whatever it is
                    )->dict:
-    "Read a checkpoint with `torch.load(weights_only=True)` (no code runs); raises `CheckpointError` on a file that cannot be read or is not a kit checkpoint."
+    "Read a checkpoint with `torch.load(weights_only=True)` (no code runs) onto the CPU, then move its `WEIGHT_KEYS` to `map_location`; raises `CheckpointError` on a file that cannot be read or is not a kit checkpoint."
     fname = Path(fname)
-    try: ck = torch.load(fname, map_location=map_location, weights_only=True)
+    try: ck = torch.load(fname, map_location='cpu', weights_only=True)
     except Exception as e:
         lines = [l.strip() for l in str(e).splitlines() if l.strip()]
         why = next((l for l in lines if 'Unsupported global' in l), lines[0] if lines else '')[:300]
         raise CheckpointError(f"{fname} cannot be read as a checkpoint ({type(e).__name__}: {why}): it is damaged, or holds objects that are not weights; move it away to train the run from the start") from None
     if not isinstance(ck, dict) or ck.get('format') != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{fname} is not a structinit checkpoint ({CHECKPOINT_FORMAT}); move it away to train the run from the start")
-    return ck
+    return {k: _to(v, map_location) if k in WEIGHT_KEYS else v for k, v in ck.items()}
 
 def _base_dl(dl):
     "The kit loader under a `ShardedDL` (or any fastai `DistributedDL`)."
@@ -298,7 +322,8 @@ def _restore(self:Checkpoint, ck:dict):
     if ck['scaler'] is not None and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(ck['scaler'])
     if ck['ema'] is not None: learn.ema.model_ema.module.load_state_dict(ck['ema'])
     rank, W = world()
-    if len(ck['rng']) == W: set_rng_state(ck['rng'][rank])
+    if len(ck['rng']) == W:
+        for note in set_rng_state(ck['rng'][rank]): print(f"note (rank {rank}): {note}", flush=True)
     elif is_main(): print(f"note: {self.fname} was written by {len(ck['rng'])} process(es), this run has {W}: weights, optimiser, schedule and data order resume exactly; "
                           "each process's random stream starts afresh (rank_seed)")
     _base_dl(self.dls.train).rng.setstate(_py_tuple(ck['dl_rng']))

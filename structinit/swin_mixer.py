@@ -12,47 +12,53 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from torch.func import vmap, jacrev, grad
-from timm.models import register_model
+from timm.models import register_model, generate_default_cfgs
 from timm.models.vision_transformer import VisionTransformer
 from timm.models.swin_transformer import SwinTransformer, SwinTransformerBlock, WindowAttention
 from timm.models.mlp_mixer import MlpMixer, MixerBlock
 from timm.layers import Mlp
-from .models import _preset
+from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS
 from .init import (INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, qkv_heads, set_vproj,
                              attn_blocks, init_timm, init_torch, init_mimetic, _check_options, _gen, _need, _is_num)
 from .attention import rel_indices
 from .locality import local_share
 
 # %% auto #0
-__all__ = ['PRESETS', 'ARCHS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE', 'swin_pico_patch2_window7_28',
-           'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32', 'init_arch', 'swin_blocks',
-           'window_offset_logits', 'set_rel_pos_bias', 'window_attn_probs', 'window_attention_maps',
-           'window_target_stats', 'swin_offsets', 'swin_attention_table', 'init_swin_impulse', 'gelu_slope',
-           'set_token_shift', 'mixer_grid', 'init_mixer_impulse', 'token_mixing_inputs', 'token_mixing_jacobians',
-           'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer']
+__all__ = ['default_cfgs', 'PRESETS', 'ARCHS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE',
+           'swin_pico_patch2_window7_28', 'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32',
+           'init_arch', 'swin_blocks', 'window_offset_logits', 'set_rel_pos_bias', 'window_attn_probs',
+           'window_attention_maps', 'window_target_stats', 'swin_offsets', 'swin_attention_table', 'init_swin_impulse',
+           'gelu_slope', 'set_token_shift', 'mixer_grid', 'init_mixer_impulse', 'token_mixing_inputs',
+           'token_mixing_jacobians', 'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer']
 
 # %% ../nbs/11_swin_mixer.ipynb #d41ba65f
+default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each preset's real input size and normalisation, no weights (lesson 01's `preset_cfg`)
+    'swin_pico_patch2_window7_28': preset_cfg((1, 28, 28), FASHION_MNIST_STATS, classifier='head.fc'),
+    'swin_tiny_patch2_window4_32': preset_cfg((3, 32, 32), CIFAR10_STATS, classifier='head.fc'),
+    'mixer_pico_patch4_28': preset_cfg((1, 28, 28), FASHION_MNIST_STATS, first_conv='stem.proj'),
+    'mixer_tiny_patch4_32': preset_cfg((3, 32, 32), CIFAR10_STATS, first_conv='stem.proj')})
+
 @register_model
 def swin_pico_patch2_window7_28(pretrained=False, **kwargs)->SwinTransformer:
     "CPU-sized Swin (C=64, depths (2, 4), heads (4, 8), MLP 2) for 28-pixel images: patch 2, a 14 x 14 grid of 7 x 7 windows (shifted in odd blocks), then 7 x 7 in one window."
-    return _preset(dict(img_size=28, patch_size=2, in_chans=1, embed_dim=64, depths=(2, 4), num_heads=(4, 8), window_size=7,
-                        mlp_ratio=2., drop_path_rate=0.), kwargs, SwinTransformer)
+    return build_preset('swin_pico_patch2_window7_28', dict(img_size=28, patch_size=2, in_chans=1, embed_dim=64, depths=(2, 4), num_heads=(4, 8), window_size=7,
+                        mlp_ratio=2., drop_path_rate=0.), kwargs, pretrained, SwinTransformer)
 
 @register_model
 def swin_tiny_patch2_window4_32(pretrained=False, **kwargs)->SwinTransformer:
     "Swin for 32-pixel images (C=96, depths (2, 2, 6), heads (3, 6, 12), MLP 4): patch 2, grids 16, 8 and 4 tiled by 4 x 4 windows."
-    return _preset(dict(img_size=32, patch_size=2, in_chans=3, embed_dim=96, depths=(2, 2, 6), num_heads=(3, 6, 12), window_size=4,
-                        mlp_ratio=4., drop_path_rate=0.), kwargs, SwinTransformer)
+    return build_preset('swin_tiny_patch2_window4_32', dict(img_size=32, patch_size=2, in_chans=3, embed_dim=96, depths=(2, 2, 6), num_heads=(3, 6, 12), window_size=4,
+                        mlp_ratio=4., drop_path_rate=0.), kwargs, pretrained, SwinTransformer)
 
 @register_model
 def mixer_pico_patch4_28(pretrained=False, **kwargs)->MlpMixer:
     "CPU-sized MLP-Mixer for 28-pixel images, patch 4 (49 tokens): C=128, 6 blocks, token MLP 64 (>= 49), channel MLP 256."
-    return _preset(dict(img_size=28, patch_size=4, in_chans=1, embed_dim=128, num_blocks=6, mlp_ratio=(.5, 2.)), kwargs, MlpMixer)
+    return build_preset('mixer_pico_patch4_28', dict(img_size=28, patch_size=4, in_chans=1, embed_dim=128, num_blocks=6, mlp_ratio=(.5, 2.)), kwargs, pretrained, MlpMixer)
 
 @register_model
 def mixer_tiny_patch4_32(pretrained=False, **kwargs)->MlpMixer:
     "MLP-Mixer for 32-pixel images, patch 4 (64 tokens): C=192, 8 blocks, token MLP 96 (>= 64), channel MLP 768."
-    return _preset(dict(img_size=32, patch_size=4, in_chans=3, embed_dim=192, num_blocks=8, mlp_ratio=(.5, 4.)), kwargs, MlpMixer)
+    return build_preset('mixer_tiny_patch4_32', dict(img_size=32, patch_size=4, in_chans=3, embed_dim=192, num_blocks=8, mlp_ratio=(.5, 4.)), kwargs, pretrained, MlpMixer)
 
 PRESETS = ('swin_pico_patch2_window7_28', 'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32')
 
