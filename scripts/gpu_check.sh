@@ -6,7 +6,7 @@
 # fills .whl/ and copies .data/fashion-mnist/), and bring both folders here with the checkout.
 # The wheels in .whl/ (all but the kit's own) go into a folder of their own with pip --no-index --no-deps --target (a few
 # seconds; redone only when .whl/ changes); the kit itself runs from this checkout, put first on PYTHONPATH, so that edits
-# made since gpu_prepare.sh count. The pre-check imports the kit (structinit.compare, structinit.gpucheck) before anything runs.
+# made since gpu_prepare.sh count. The pre-check imports the kit (structinit.cli, structinit.gpucheck) before anything runs.
 # Usage, from anywhere in the repository: bash scripts/gpu_check.sh [--quick] [--epochs E] [--out gpu_check.csv]
 # Exit status: 0 every row ok, 1 a row not ok (or a refusal of the check itself), 2 something missing here.
 set -euo pipefail
@@ -32,7 +32,7 @@ if ! msg=$(WHEELS="$wheels" "$PYTHON" - 2>&1 <<'EOF'
 import os, re, sys
 try:
     import torch
-    import structinit.compare, structinit.gpucheck
+    import structinit.cli, structinit.gpucheck
 except ModuleNotFoundError as e:
     name = (e.name or '').split('.')[0]
     image = {re.sub(r'[-_.]+', '-', l.split()[0]).lower() for l in open('scripts/gpu_image_packages.txt') if l.strip() and not l.startswith('#')}

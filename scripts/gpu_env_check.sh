@@ -46,7 +46,7 @@ step "pip install --no-index --no-deps of the set and the kit, as on the GPU mac
 step "in the environment, outside the checkout: the set's versions and the import proof"
 cd "$dir"
 python3 "$repo/scripts/wheelset.py" --python "$PYV" --dest "$dir/whl" --verify "$VPY"
-"$VPY" -c "import structinit.compare, structinit.gpucheck, structinit, sys; assert structinit.__file__.startswith(sys.prefix), structinit.__file__; print('gpu_env_check: import structinit.compare, structinit.gpucheck: ok, from', structinit.__file__)"
+"$VPY" -c "import structinit.cli, structinit.gpucheck, structinit, sys; assert structinit.__file__.startswith(sys.prefix), structinit.__file__; print('gpu_env_check: import structinit.cli, structinit.gpucheck: ok, from', structinit.__file__)"
 
 step "the GPU check's CPU twin: python -m structinit.gpucheck --device cpu --small --quick"
 PATH="$dir/venv/bin:$PATH" STRUCTINIT_DATA="$dir/data" MPLBACKEND=Agg PYTHONUNBUFFERED=1 \

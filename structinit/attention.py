@@ -16,6 +16,7 @@ from timm.layers import trunc_normal_, use_fused_attn
 from torch.utils.checkpoint import checkpoint
 from timm.layers.attention import Attention
 from .init import impulse_offsets, qkv_heads
+from .learner import register_attn
 
 # %% auto #0
 __all__ = ['rel_indices', 'gpsa_centres', 'GPSA', 'GPSAVisionTransformer', 'check_vit', 'check_gpsa', 'to_gpsa', 'attn_map',
@@ -200,6 +201,9 @@ def to_gpsa(
     if model.cls_token is not None: model.__class__ = GPSAVisionTransformer
     model.n_gpsa, model.attn_type = n_gpsa, 'gpsa'
     return model
+
+# %% ../nbs/06_attention.ipynb #ada6fc83
+register_attn('gpsa', to_gpsa, check_gpsa)
 
 # %% ../nbs/06_attention.ipynb #85067c56
 def attn_map(attn:nn.Module, # a block's attention: timm `Attention`, ConViT `GPSA`/`MHSA`, or any layer with `attention(x)`

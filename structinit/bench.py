@@ -21,13 +21,14 @@ from torch.utils.data import Dataset, DataLoader
 from torch.utils.flop_counter import FlopCounterMode
 from .data import get_dls, pipeline_throughput, tensor_dl, batch_tfms, channel_stats, ImageTensors
 from .learner import apply_attn, ATTN_NAMES
-from .compare import check_out, atomic_write
+from .data import atomic_write
+from .compare import check_out
 
 # %% auto #0
 __all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'COMPILE_MODELS', 'PRECISION_MODELS', 'timed',
            'available_devices', 'check_device', 'init_times', 'train_step', 'train_throughput', 'matmul_rate',
            'step_flops', 'precision_steps', 'attn_step_times', 'PILImages', 'poorvits_tfms', 'synthetic_images',
-           'augment_loaders', 'augment_throughput', 'bench', 'bench_table', 'check_csv_out', 'main']
+           'augment_loaders', 'augment_throughput', 'machine_header', 'bench', 'bench_table', 'check_csv_out', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -315,12 +316,15 @@ CNN_MODELS = {'convmixer_128_4_k3_p2': (28, 1, 128), 'convmixer_512_6_k5_p2': (3
 COMPILE_MODELS = {'vit_pico_patch4_28': (28, 1)}  # arch: (img_size, in_chans), timed eager and compiled against the matmul rate
 PRECISION_MODELS = {'vit_pico_patch4_28': (28, 1)}  # arch: (img_size, in_chans), timed in fp32 and bf16 (`precision_steps`) against each dtype's matmul rate
 
-def _header(device):
+def machine_header(device, # the device measured: 'cpu', 'cuda', ...
+                  )->str:
+    "One line naming the machine a measurement ran on: the GPU (or the CPU's cores and torch threads), torch and timm versions, the architecture, the load average and the time."
     dev = torch.device(device)
     name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else f'CPU ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)'
     load = ', load average %.2f' % os.getloadavg()[0] if hasattr(os, 'getloadavg') else ''
     return f'{name}; torch {torch.__version__}, timm {timm.__version__}; {platform.machine()}{load}; {datetime.datetime.now():%Y-%m-%d %H:%M}'
 
+# %% ../nbs/90_bench.ipynb #47c79728
 def bench(
     quick:bool=False,      # fewer repeats, steps and batches
     device=None,           # None: CUDA if available, else CPU (`check_device`)
@@ -411,9 +415,10 @@ def bench(
     add(benchmark='augmented pipeline', model=where, case=f"paper code's: per-image PIL torchvision transforms, the same ops, DataLoader bs 256, {aug['workers']} workers",
         value=aug['paper'], unit='images/s', ratio='', note=note)
     df = pd.DataFrame(rows)
-    df.attrs['header'], df.attrs['seconds'] = _header(device), time.perf_counter() - t0
+    df.attrs['header'], df.attrs['seconds'] = machine_header(device), time.perf_counter() - t0
     return df
 
+# %% ../nbs/90_bench.ipynb #47eeda6f
 def bench_table(df:pd.DataFrame)->str:
     "The benchmark as a Markdown table, with its machine line and run time."
     def fmt(v, unit): return f'{v:,.0f}' if unit == 'images/s' else (f'{v:.3g}' if v < 100 else f'{v:,.0f}')  # s and s/step: 3 significant digits

@@ -8,31 +8,28 @@ Docs: https://structinit.github.io/structinit/compare.html.md"""
 from __future__ import annotations
 import csv, datetime, hashlib, io, json, math, os, pickle, re, stat, tempfile, time
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, torch, timm
 from filelock import FileLock, Timeout
 from matplotlib.figure import Figure
-from fastcore.script import call_parse, CliError
-from fastai.torch_core import default_device
-from .data import ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, DATASETS, DATASET_SHAPES
-from .models import PRESETS
-from .convmixer import PRESETS as CNN_PRESETS, MODES
-from .swin_mixer import PRESETS as SWIN_MIXER_PRESETS
-from .learner import (vit_learner, convmixer_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
-                                check_vit_request, check_convmixer_request, MAX_SEED, steps_per_epoch, budget_epochs,
+from .data import (ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, atomic_write, check_number,
+                             DATASETS, DATASET_SHAPES)
+from .models import kit_presets
+from .learner import (vit_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
+                                check_vit_request, MAX_SEED, steps_per_epoch, budget_epochs, evaluate,
                                 RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten,
                                 PRECISIONS, check_precision, resolve_device)
-from .scale import world, is_main, init_distributed, check_launch, evaluate, broadcast_object, check_world, CheckpointError
 
 # %% auto #0
-__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'CLI_RECIPE_FIELDS', 'RECIPE_COLS',
-           'RESULT_COLS', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'OPTIONAL_FLOAT_COLS', 'JSON_COLS',
-           'WAIT_POLL', 'is_convmixer', 'parse_filter', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers',
-           'plan_recipe', 'whiten_of', 'parse_img_size', 'check_request', 'check_models', 'data_identity', 'run_one',
-           'run_key', 'atomic_write', 'ResultsFileError', 'read_results', 'results_index', 'append_result',
-           'run_labels', 'label', 'results_table', 'plot_results', 'check_out', 'CompareJob', 'parse_shard',
-           'shard_indices', 'plan_budget', 'budget_text', 'plan_compare', 'same_protocol', 'run_compare', 'compare',
-           'main']
+__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'RECIPE_COLS', 'RESULT_COLS', 'BUDGETS',
+           'PROCESSES', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'OPTIONAL_FLOAT_COLS', 'JSON_COLS', 'WAIT_POLL',
+           'GRID_REPORTS', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers', 'plan_recipe', 'whiten_of',
+           'parse_img_size', 'Family', 'register_family', 'arch_family', 'vit_variant', 'vit_check', 'vit_grid_learner',
+           'vit_columns', 'check_request', 'check_models', 'data_identity', 'Processes', 'run_one', 'run_key',
+           'ResultsFileError', 'read_results', 'results_index', 'append_result', 'run_labels', 'label', 'results_table',
+           'plot_results', 'check_out', 'CompareJob', 'parse_shard', 'shard_indices', 'plan_budget', 'budget_text',
+           'plan_compare', 'same_protocol', 'decide', 'train_point', 'finish_grid', 'run_compare', 'compare']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 def _as_list(v, typ=str)->list:
@@ -43,36 +40,14 @@ def _as_list(v, typ=str)->list:
 
 DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
 DEFAULT_INITS = 'timm,torch,mimetic,impulse'
-DEFAULT_FILTERS = 'learned,random-frozen,impulse-frozen,box-frozen'
-FILTER_NAMES = ('learned', *[f'{m}-frozen' for m in MODES[1:]], *MODES[1:])  # the canonical --filters items
 
-def is_convmixer(arch:str)->bool:
-    "Whether `arch` is one of the kit's ConvMixer presets (`structinit.convmixer.PRESETS`)."
-    return arch in CNN_PRESETS
-
-def parse_filter(
-    name:str, # `MODE`, `MODE-trainable` (same) or `MODE-frozen`, MODE one of `MODES`
-)->tuple: # (mode, frozen)
-    "A `--filters` item as (mode, frozen); raises ValueError listing `FILTER_NAMES`."
-    mode, _, state = name.partition('-')
-    if mode not in MODES or state not in ('', 'frozen', 'trainable') or (mode == 'learned' and state == 'frozen'):
-        hint = " ('learned' is trained by definition; frozen default-init filters are 'random-frozen')" if name == 'learned-frozen' else ''
-        raise ValueError(f"unknown filters {name!r}{hint}; valid: {', '.join(FILTER_NAMES)} (MODE-trainable = MODE)")
-    return mode, state == 'frozen'
-
-def filter_name(mode:str, frozen)->str:
-    "The canonical `--filters` item of (mode, frozen): `impulse-frozen`, `impulse`, `learned`."
+def filter_name(mode:str, # a ConvMixer's filter mode (the `filters` column, lesson 05)
+                frozen, # the `frozen` column: True, False or their strings
+               )->str:
+    "The label of a results row with filter columns (lesson 05's ConvMixers): `impulse-frozen`, `impulse`, `learned`."
     return f'{mode}-frozen' if frozen in (True, 'True') else mode
 
-def _check_number(name, v, typ, lo, hi=None, lo_open=False):
-    "Raise ValueError unless `v` is a finite `typ` in [lo, hi] (or (lo, hi] when `lo_open`)."
-    ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and math.isfinite(v)
-    if typ is int: ok = ok and float(v).is_integer()
-    ok = ok and (v > lo if lo_open else v >= lo) and (hi is None or v <= hi)
-    if not ok:
-        rng = f"{'>' if lo_open else '>='} {lo}" + (f' and <= {hi}' if hi is not None else '')
-        raise ValueError(f"{name} must be a finite {'integer' if typ is int else 'number'} {rng}, got {v!r}")
-
+# %% ../nbs/04_compare.ipynb #93dc539f
 def parse_sizes(v # `--n-per-class`: an int, 'all', a fraction in (0, 1), or a list / comma-separated string of them
                )->list: # canonical size specs as strings: '100', 'all', '0.05'
     "The training-set sizes of a grid: images per class (an integer >= 1), `all` (the whole training set) or a fraction of each class in (0, 1); raises ValueError on anything else, on repeats, and on an empty list."
@@ -103,15 +78,16 @@ def size_args(spec:str)->dict:
 def check_numbers(epochs=30, bs=128, lr=1e-3, wd=.05, n_per_class=100, steps=None)->None:
     "Raise ValueError, naming the option, on a training number that cannot make a run (epochs, steps or bs < 1, lr <= 0, wd < 0, not finite; sizes that `parse_sizes` refuses; both or neither of epochs and steps)."
     if (epochs is None) == (steps is None): raise ValueError(f"give one budget, epochs (--epochs) or steps (--steps), not {'both' if steps is not None else 'neither'}")
-    if epochs is not None: _check_number('epochs (--epochs)', epochs, int, 1)
-    if steps is not None: _check_number('steps (--steps)', steps, int, 1)
-    _check_number('bs (--bs)', bs, int, 1)
-    _check_number('lr (--lr)', lr, float, 0, lo_open=True)
-    _check_number('wd (--wd)', wd, float, 0)
+    if epochs is not None: check_number('epochs (--epochs)', epochs, 1, integer=True)
+    if steps is not None: check_number('steps (--steps)', steps, 1, integer=True)
+    check_number('bs (--bs)', bs, 1, integer=True)
+    check_number('lr (--lr)', lr, 0, lo_open=True)
+    check_number('wd (--wd)', wd, 0)
     parse_sizes(n_per_class)
 
 CLI_RECIPE_FIELDS = ('bs', 'lr', 'wd', 'epochs')  # recipe fields the command takes as its own options, never in `recipe_kwargs`
 
+# %% ../nbs/04_compare.ipynb #38d16ff8
 def plan_recipe(recipe:str='kit', # a name in `RECIPE_NAMES`
                 recipe_kwargs:dict=None, # recipe fields to change (`resolve_recipe`), e.g. {"augment": null} for the paper's -AutoAugment
                 bs:int=None, lr:float=None, wd:float=None, # None: the recipe's
@@ -122,10 +98,12 @@ def plan_recipe(recipe:str='kit', # a name in `RECIPE_NAMES`
     r = resolve_recipe(recipe, recipe_kwargs)
     return r, r['bs'] if bs is None else bs, r['lr'] if lr is None else lr, r['wd'] if wd is None else wd, json.dumps(recipe_changes(r), sort_keys=True)
 
-def whiten_of(whiten, cnn:bool)->int:
-    "`whiten` (`--whiten`) checked by lesson 03's `check_whiten`; also raises ValueError on a count with a ConvMixer."
+def whiten_of(whiten, # `--whiten`: training images (0: off)
+              family, # the grid's `Family`
+             )->int:
+    "`whiten` checked by lesson 03's `check_whiten`; also raises ValueError on a count with a family that takes no whitening (the ConvMixers)."
     whiten = check_whiten(whiten, 'whiten (--whiten)')
-    if whiten and cnn: raise ValueError("whiten (--whiten) whitens a ViT's patch embedding; the ConvMixer presets have none: leave it 0")
+    if whiten and not family.attn: raise ValueError(f"whiten (--whiten) whitens a ViT's patch embedding; the {family.name} presets have none: leave it 0")
     return int(whiten)
 
 def parse_img_size(v)->int|tuple|None:
@@ -136,37 +114,84 @@ def parse_img_size(v)->int|tuple|None:
     if len(hw) not in (1, 2) or min(hw) < 1: raise ValueError(f"img_size (--img-size) must be H or H,W with positive sides, got {v!r}")
     return hw[0] if len(hw) == 1 else tuple(hw)
 
+# %% ../nbs/04_compare.ipynb #f5affb9f
+@dataclass(frozen=True)
+class Family:
+    "How the main job compares the timm models of one family: the option that lists the variants, the check and the learner of a variant, and the results columns that record it."
+    name:str           # how messages and titles name it, e.g. 'ViT', 'ConvMixer'
+    is_arch:Callable   # is_arch(arch) -> whether the family builds the timm model `arch`
+    axis:str           # the option that lists its variants: 'inits' (ViTs) or 'filters' (ConvMixers)
+    default:str        # its variants when none are given, comma-separated
+    variant:Callable   # variant(name) -> the canonical name; raises ValueError listing the valid ones
+    check:Callable     # check(arch, variant, attn, shape, model_kwargs, init_kwargs, attn_kwargs, whiten) on a meta model; raises ValueError / TypeError
+    learner:Callable   # learner(dls, arch, variant, attn, init_kwargs, attn_kwargs, whiten, **kwargs) -> a fastai `Learner`; kwargs as for `vit_learner`
+    columns:Callable   # columns(variant, attn, attn_kwargs) -> dict of the results columns init, attn, attn_kwargs, filters, frozen
+    attn:bool = True   # whether it takes attention kinds (--attn), init options and whitening
+
+FAMILIES = {}  # name -> `Family`: 'ViT' (this lesson), 'ConvMixer' (lesson 05)
+
+def register_family(f:Family)->Family:
+    "Add (or replace) a family of the main job, by its name."
+    FAMILIES[f.name] = f
+    return f
+
+def arch_family(arch:str, # a timm model name
+               )->Family:
+    "The family that trains `arch`: the first registered family other than 'ViT' that claims it, else 'ViT' (every timm model `vit_learner` takes)."
+    return next((f for n, f in FAMILIES.items() if n != 'ViT' and f.is_arch(arch)), FAMILIES['ViT'])
+
+# %% ../nbs/04_compare.ipynb #47111067
+def vit_variant(init:str, # an init name
+               )->str:
+    "`init` if it is one of `INIT_NAMES`; raises ValueError listing them."
+    if init not in INIT_NAMES: raise ValueError(f"unknown init {init!r}; valid: {', '.join(INIT_NAMES)}")
+    return init
+
+def vit_check(arch, init, attn, shape, model_kwargs=None, init_kwargs=None, attn_kwargs=None, whiten=0):
+    "`check_vit_request` for the data `shape` (C, H, W, classes)."
+    C, H, W, n = shape
+    check_vit_request(arch, init, attn, H if H == W else (H, W), C, n, model_kwargs, init_kwargs, attn_kwargs, whiten=whiten)
+
+def vit_grid_learner(dls, arch, init, attn, init_kwargs=None, attn_kwargs=None, whiten=0, **kwargs):
+    "`vit_learner` for one grid point."
+    return vit_learner(dls, arch, init, attn, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, whiten=whiten, **kwargs)
+
+def vit_columns(init, attn='vanilla', attn_kwargs=None)->dict:
+    "The results columns of a ViT run: its init and attention kind (no filters)."
+    return dict(init=init, attn=attn, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')
+
+register_family(Family('ViT', lambda arch: True, 'inits', DEFAULT_INITS, vit_variant, vit_check, vit_grid_learner, vit_columns))
+
+# %% ../nbs/04_compare.ipynb #1c97eaea
 def check_request(
     dataset:str,   # one of `DATASETS`
-    arch:str,      # a timm ViT name, or one of the ConvMixer presets (`CNN_PRESETS`)
+    arch:str,      # a timm model name of a registered `Family` (ViTs; the ConvMixer presets from lesson 05)
     inits=None,    # ViTs: init names, a list or a comma-separated string; None: `DEFAULT_INITS`
     seeds=0,       # seeds: a list of ints or a comma-separated string, each in 0..`MAX_SEED`
     data_path=None,# where the data is; needed for 'folder'
     n_per_class=None, # sizes (`parse_sizes`); if given, also load the data and check that each class has that many training images
-    filters=None,  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
+    filters=None,  # ConvMixers (lesson 05): `--filters` items, list or comma-separated; None: the family's default
     attn=None,     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
     attn_kwargs:dict=None, # ViTs: options for the attention conversion, checked against every kind in `attn`
     img_size=None, # 'folder' only: resize to this (`parse_img_size`)
 )->tuple: # (inits or canonical filter names, seeds) as lists
-    "Check the names of a comparison before anything runs; raises ValueError listing the valid names (or on inits or attn with a ConvMixer, filters with a ViT, conversion options a kind does not take, a seed out of range, img_size with a dataset other than 'folder'), FileNotFoundError if the data is missing."
+    "Check the names of a comparison before anything runs (the variants through the arch's `Family`); raises ValueError listing the valid names (or on the axis of another family, e.g. inits or attn with a ConvMixer, filters with a ViT; conversion options a kind does not take, a seed out of range, img_size with a dataset other than 'folder'), FileNotFoundError if the data is missing."
     if dataset not in DATASETS: raise ValueError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
     if dataset == 'folder' and data_path is None: raise ValueError("dataset 'folder' needs a data path (--data-path)")
     if parse_img_size(img_size) is not None and dataset != 'folder':
         raise ValueError(f"img_size (--img-size) only applies to --dataset folder; {dataset} has one image size")
-    if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(PRESETS + SWIN_MIXER_PRESETS + CNN_PRESETS)}")
-    if is_convmixer(arch):
-        if inits is not None: raise ValueError(f"inits apply to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters), e.g. {DEFAULT_FILTERS}")
-        if attn is not None or attn_kwargs: raise ValueError(f"attn (--attn) applies to ViTs only; {arch} is a ConvMixer: choose its spatial filters with filters (--filters)")
-        runs = [filter_name(*parse_filter(f)) for f in _as_list(DEFAULT_FILTERS if filters is None else filters)]
-        if not runs: raise ValueError(f"no filters given; valid: {', '.join(FILTER_NAMES)}")
-        if len(set(runs)) < len(runs): raise ValueError(f"repeated filters in {runs}")
-    else:
-        if filters is not None: raise ValueError(f"filters (--filters) apply to the ConvMixer presets only ({', '.join(CNN_PRESETS)}); {arch} is a ViT: choose inits")
-        runs = _as_list(DEFAULT_INITS if inits is None else inits)
-        bad = [i for i in runs if i not in INIT_NAMES]
-        if bad: raise ValueError(f"unknown init(s) {', '.join(map(repr, bad))}; valid: {', '.join(INIT_NAMES)}")
-        if not runs: raise ValueError(f"no inits given; valid: {', '.join(INIT_NAMES)}")
-        if len(set(runs)) < len(runs): raise ValueError(f"repeated init in {runs}")
+    if not timm.is_model(arch): raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(kit_presets())}")
+    fam = arch_family(arch)
+    given = {'inits': inits, 'filters': filters}
+    for axis, v in given.items():
+        if v is not None and axis != fam.axis:
+            raise ValueError(f"{axis} (--{axis}) do not apply to {arch}, a {fam.name}: it compares {fam.axis} (--{fam.axis}), e.g. {fam.default}")
+    if not fam.attn and (attn is not None or attn_kwargs):
+        raise ValueError(f"attn (--attn) applies to ViTs only; {arch} is a {fam.name}: it compares {fam.axis} (--{fam.axis})")
+    runs = [fam.variant(v) for v in _as_list(fam.default if given[fam.axis] is None else given[fam.axis])]
+    if not runs: raise ValueError(f"no {fam.axis} given, e.g. {fam.default}")
+    if len(set(runs)) < len(runs): raise ValueError(f"repeated {fam.axis} in {runs}")
+    if fam.attn:
         attns = _as_list('vanilla' if attn is None else attn)
         bad = [a for a in attns if a not in ATTN_NAMES]
         if bad: raise ValueError(f"unknown attn {', '.join(map(repr, bad))}; valid: {', '.join(ATTN_NAMES)}")
@@ -182,20 +207,18 @@ def check_request(
         for s in sizes: subset_idxs(y, **size_args(s))
     return runs, seeds
 
+# %% ../nbs/04_compare.ipynb #ee81b62f
 def check_models(
-    arch:str,  # the timm ViT or ConvMixer preset of the grid
-    runs:list, # its inits, or canonical `--filters` items for a ConvMixer (`check_request`)
-    attns:list,# its attention kinds (ignored for a ConvMixer)
+    arch:str,  # the timm model of the grid
+    runs:list, # its variants (`check_request`): inits, or canonical `--filters` items for a ConvMixer
+    attns:list,# its attention kinds ([''] for a family without them)
     shape:tuple, # (C, H, W, classes) of the data
     model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None, whiten:int=0,
 ):
-    "Check the model of every grid point on a meta model (`check_vit_request`, `check_convmixer_request`) before anything is built; raises ValueError or TypeError saying what to change."
-    C, H, W, n = shape
-    if is_convmixer(arch):
-        for run in runs: check_convmixer_request(arch, *parse_filter(run), min(H, W), C, n, model_kwargs)
-    else:
-        for run in runs:
-            for a in attns: check_vit_request(arch, run, a, H if H == W else (H, W), C, n, model_kwargs, init_kwargs, attn_kwargs, whiten=whiten)
+    "Check the model of every grid point on a meta model (its `Family`'s check: `check_vit_request`, lesson 05's `check_convmixer_request`) before anything is built; raises ValueError or TypeError saying what to change."
+    fam = arch_family(arch)
+    for run in runs:
+        for a in attns: fam.check(arch, run, a, shape, model_kwargs, init_kwargs, attn_kwargs, whiten)
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
@@ -207,30 +230,38 @@ def data_identity(train:ImageTensors, test:ImageTensors)->dict:
     "The data columns of a run: where the data was loaded from (`source`) and `data_fingerprint` of both splits."
     return dict(data_source=train.source, data_sha=data_fingerprint(train, test))
 
-def _variant(cnn:bool, run:str, attn:str='vanilla', attn_kwargs:dict=None)->tuple:
-    "(init, recipe columns) of one grid point: a ViT's init (`run`) and attention, or a ConvMixer's `--filters` item (`run`)."
-    if cnn:
-        mode, frozen = parse_filter(run)
-        return '', dict(attn='', attn_kwargs='{}', filters=mode, frozen=frozen)
-    return run, dict(attn=attn, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')
 
+
+# %% ../nbs/04_compare.ipynb #7482df38
+@dataclass
+class Processes:
+    "The processes a comparison runs on. These defaults are one process; lesson 12 sets a launched run's functions (`init_distributed`, `world`, `broadcast_object`, `check_launch`, `check_world`) into `PROCESSES`."
+    join:Callable = lambda device=None: device             # join the run's process group; returns this process's device (`device` itself here)
+    world:Callable = lambda: (0, 1)                        # (this process's rank, the number of processes)
+    broadcast:Callable = lambda obj: obj                   # rank 0's `obj`, in every process
+    check:Callable = lambda: None                          # raise ValueError on a launch that cannot run
+    check_batch:Callable = lambda bs, recipe=None: bs      # raise ValueError unless the global batch `bs` splits over the processes (a recipe's MixUp pairs too)
+
+PROCESSES = Processes()  # what `run_one`, `plan_compare` and `run_compare` use
+
+# %% ../nbs/04_compare.ipynb #5d1fb591
 def run_one(
     dataset:str='fashion_mnist', # one of `DATASETS`
     data_path=None,              # where the data is
     n_per_class=100,             # training images per class, 'all', or a fraction of each class (`parse_sizes`, one size)
     epochs:int=None,             # epochs of `fit_one_cycle`; None: `DEFAULT_EPOCHS`, unless `steps` is given
-    init:str='impulse',          # ViTs: one of `INIT_NAMES` (ignored for a ConvMixer)
+    init:str='impulse',          # ViTs: one of `INIT_NAMES` (the variant when the arch's `Family` compares inits)
     seed:int=0,                  # seed of the subset, the shuffling, the augmentation and the init
-    arch:str='vit_pico_patch4_28', # timm ViT or ConvMixer preset
+    arch:str='vit_pico_patch4_28', # a timm model of a registered `Family` (ViTs; lesson 05's ConvMixer presets)
     bs:int=None,                 # batch size; None: the recipe's (kit: 128)
     lr:float=None,               # peak learning rate; None: the recipe's (kit: 1e-3)
     wd:float=None,               # decoupled weight decay; None: the recipe's (kit: 0.05)
     model_kwargs:dict=None,      # for `timm.create_model` (e.g. depth=2 for tests, dim=64 for a ConvMixer)
     init_kwargs:dict=None,       # for `apply_init`
-    device=None,                 # None: fastai's `default_device()`
+    device=None,                 # None: fastai's `default_device()` (a launched run: each process's own, `PROCESSES.join`)
     progress:bool|str|None=None, # True: fastai's bars; False: silent; 'lines': a line per epoch; None: bars in a terminal or notebook, else lines
     cbs=None,                    # extra callbacks for the fit
-    filters:str='learned',       # ConvMixers: a `--filters` item, e.g. 'impulse-frozen' (`parse_filter`)
+    filters:str='learned',       # ConvMixers (lesson 05): a `--filters` item, e.g. 'impulse-frozen' (the variant when the family compares filters)
     attn:str='vanilla',          # ViTs: attention kind, one of `ATTN_NAMES` (ignored for a ConvMixer)
     attn_kwargs:dict=None,       # ViTs: options for the attention conversion
     tensors:tuple=None,          # (train, test) `ImageTensors` already loaded; None: `load_dataset(dataset, data_path, img_size)`
@@ -244,40 +275,35 @@ def run_one(
     key:str=None,                # the run's identity, kept in the checkpoint (`run_compare` gives its `run_key`)
     precision:str=None,          # 'fp32' or 'bf16' autocast (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
 )->dict: # the run's recipe and result columns
-    "Train one `vit_learner` (init `init`, attention `attn`; or `convmixer_learner` for a ConvMixer preset) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, on every process of a launched run (lesson 12), and return its recipe and its test accuracy on every test image once (`evaluate`; also that of the recipe's weight EMA)."
+    "Train one learner of the arch's `Family` (`vit_learner` with init `init` and attention `attn`; lesson 05's `convmixer_learner` with `filters`) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, on every process of a launched run (lesson 12), and return its recipe and its test accuracy on every test image once (`evaluate`; also that of the recipe's weight EMA)."
     if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
     r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(epochs, bs, lr, wd, n_per_class, steps)
-    cnn = is_convmixer(arch); whiten = whiten_of(whiten, cnn)
+    fam = arch_family(arch); whiten = whiten_of(whiten, fam)
+    if not fam.attn and (init_kwargs or attn_kwargs): raise ValueError(f"init_kwargs and attn_kwargs apply to ViTs only; {arch} is a {fam.name}")
+    variant = fam.variant({'inits': init, 'filters': filters}[fam.axis])
     sizes = parse_sizes(n_per_class)
     if len(sizes) != 1: raise ValueError(f"run_one trains one size, got {sizes}: use compare for several")
-    spec = sizes[0]
-    device = init_distributed() or device                       # a launched run: this process's device
+    device = PROCESSES.join(device)                                # a launched run (lesson 12): this process's device
     if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
-    dls = get_dls(dataset, **size_args(spec), seed=seed, bs=bs, device=device, tensors=tensors)
+    dls = get_dls(dataset, **size_args(sizes[0]), seed=seed, bs=bs, device=device, tensors=tensors)
     precision = check_precision(precision, dls.device, 'precision (--precision)')
-    check_world(dls.train.bs, r)                                 # the loader's batch (capped at the data) splits over the processes, before any model is built
-    if cnn:
-        if init_kwargs or attn_kwargs: raise ValueError("init_kwargs and attn_kwargs apply to ViTs only")
-        mode, frozen = parse_filter(filters)
-        learn = convmixer_learner(dls, arch, mode, frozen, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, precision=precision)
-    else:
-        learn = vit_learner(dls, arch, init, attn, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs, init_kwargs=init_kwargs,
-                            attn_kwargs=attn_kwargs, cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, whiten=whiten, precision=precision)
-    init, cols = _variant(cnn, filters if cnn else init, attn, attn_kwargs)
+    PROCESSES.check_batch(dls.train.bs, r)                          # the loader's batch (capped at the data) splits over the processes, before any model is built
+    learn = fam.learner(dls, arch, variant, attn, init_kwargs, attn_kwargs, whiten, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs,
+                        cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, precision=precision)
     t = time.perf_counter()
     fit_recipe(learn, epochs, progress, cbs, steps=steps, checkpoint=checkpoint, save_every=save_every, key=key)
     train_s, t = learn.train_s_before + time.perf_counter() - t, time.perf_counter()
     test_loss, test_acc, _ = evaluate(learn)
     eval_s = time.perf_counter() - t
     ema_loss, ema_acc = evaluate(learn, model=learn.ema_model)[:2] if learn.ema_model is not None else ('', '')
-    return dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
-                init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
-                n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(learn.dls.train),
-                bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision, test_acc=test_acc, test_loss=test_loss,
-                ema_test_acc=ema_acc, ema_test_loss=ema_loss, train_s=round(train_s, 2), eval_s=round(eval_s, 2),
-                n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device), world_size=world()[1], global_bs=learn.dls.train.bs,
-                finished=datetime.datetime.now().isoformat(timespec='seconds'))
+    recipe_cols = dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True),
+                       init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **fam.columns(variant, attn, attn_kwargs), seed=seed, n_per_class=sizes[0],
+                       n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(learn.dls.train),
+                       bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
+    return {c: recipe_cols[c] for c in RECIPE_COLS} | dict(test_acc=test_acc, test_loss=test_loss, ema_test_acc=ema_acc, ema_test_loss=ema_loss,
+            train_s=round(train_s, 2), eval_s=round(eval_s, 2), n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device),
+            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, finished=datetime.datetime.now().isoformat(timespec='seconds'))
 
 # %% ../nbs/04_compare.ipynb #4c611a84
 def _fmt_key(v)->str:
@@ -291,21 +317,6 @@ def run_key(row)->tuple:
     "The recipe columns of a row (dict or Series) as a tuple of strings: equal keys, same experiment."
     return tuple(_fmt_key(row[c]) for c in RECIPE_COLS)
 
-def atomic_write(path:Path, # the file to write; its folder is made if missing
-                 write, # called with the temporary file's path; writes the whole content there
-                )->Path:
-    "Write `path` all at once: `write(tmp)` on a new temporary file beside it (`tempfile.mkstemp`: unpredictable name, created exclusively), flushed to disk, then `os.replace`d onto `path`; the temporary file never outlives the call."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-    tmp = Path(tmp)
-    try:
-        write(tmp)
-        with open(tmp, 'rb') as f: os.fsync(f.fileno())
-        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-    return path
-
 # %% ../nbs/04_compare.ipynb #0fc8e71b
 class ResultsFileError(ValueError):
     "A damaged `results.csv`; the message names the file, the line and what is wrong."
@@ -318,6 +329,7 @@ INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten', 'w
 OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe keeps no weight EMA
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
 
+# %% ../nbs/04_compare.ipynb #a8098e6e
 def _check_value(c, v):
     "The parsed value of column `c`, or raise ValueError saying what is wrong with `v`."
     if c in INT_COLS:
@@ -357,6 +369,7 @@ def _check_value(c, v):
     if c in ('dataset', 'arch', 'device') and not v: raise ValueError(f"{c} is empty")
     return v
 
+# %% ../nbs/04_compare.ipynb #8458f867
 def read_results(out # the output folder of `compare`
                 )->pd.DataFrame: # one row per finished run, columns RECIPE_COLS + RESULT_COLS
     "The runs in `out/results.csv` (none if there is no file), checked line by line; raises `ResultsFileError` naming the file and line on anything damaged. Columns added since a file was written read as what its runs were (`LEGACY_COLS`)."
@@ -404,6 +417,7 @@ def results_index(df:pd.DataFrame)->dict:
     "The rows of a results table by `run_key`."
     return {run_key(r): r for r in df.to_dict('records')}
 
+# %% ../nbs/04_compare.ipynb #17ec773d
 def append_result(out, # the output folder; made if missing
                   row:dict, # a run's RECIPE_COLS + RESULT_COLS, e.g. from `run_one`
                  )->pd.DataFrame: # the whole table after the append
@@ -499,7 +513,7 @@ def _claim(out:Path, key:tuple)->FileLock:
 @dataclass
 class CompareJob:
     "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the sizes and budget, the output folder."
-    out:Path; cnn:bool; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict; sizes:list; budget:dict
+    out:Path; family:str; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict; sizes:list; budget:dict
     shard:tuple=(1, 1)  # (K, N): this job trains grid points K-1, K-1+N, ... (`parse_shard`)
     save_every:int=None # epochs between checkpoints of a run (None: none)
 
@@ -519,6 +533,7 @@ def shard_indices(n_runs:int, # runs in the grid
     k, n = shard
     return list(range(k - 1, n_runs, n))
 
+# %% ../nbs/04_compare.ipynb #d2502daf
 def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
                 n_trains:list, # training images at each size
                 bs:int, epochs:int=None, steps:int=None,
@@ -536,26 +551,27 @@ def budget_text(budget:dict)->str:
     "'30 epochs at every size' or '210 optimiser steps at every size'."
     return f"{budget['steps']} optimiser steps at every size" if budget['budget'] == 'steps' else f"{budget['epochs']} epochs at every size"
 
+# %% ../nbs/04_compare.ipynb #f73ec780
 def plan_compare(
     dataset:str='fashion_mnist', data_path=None, n_per_class=100, epochs:int=None, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
     bs:int=None, lr:float=None, wd:float=None, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
     attn_kwargs:dict=None, img_size=None, steps:int=None, recipe:str='kit', recipe_kwargs:dict=None, whiten:int=0, shard=None, save_every:int=None,
     precision:str=None, device=None,
 )->CompareJob:
-    "Everything `compare` checks before it trains (same arguments): names, numbers, the shard, the global batch against the processes of a launched run (`check_world`), every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
+    "Everything `compare` checks before it trains (same arguments): names, numbers, the shard, the global batch against the processes of a launched run (`PROCESSES.check_batch`), every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
     runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs, img_size=img_size)
     r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
     check_numbers(DEFAULT_EPOCHS if epochs is None and steps is None else epochs, bs, lr, wd, n_per_class, steps)
-    check_launch()
+    PROCESSES.check()                                                    # lesson 12: a launch that cannot run
     device = resolve_device(device, 'device (--device)')
     precision = check_precision(precision, device, 'precision (--precision)')
     shard = parse_shard(shard)
-    if save_every is not None: _check_number('save_every (--save-every)', save_every, int, 1)
-    check_world(bs)                                                      # the global batch splits over the processes (MixUp's even slices: once the sizes are known)
+    check_number('save_every (--save-every)', save_every, 1, integer=True, none=True)
+    PROCESSES.check_batch(bs)                                            # the global batch splits over the processes (MixUp's even slices: once the sizes are known)
     sizes = parse_sizes(n_per_class)
-    cnn = is_convmixer(arch); whiten = whiten_of(whiten, cnn)
-    if cnn and init_kwargs: raise ValueError("init_kwargs apply to ViTs only")
-    attns = [''] if cnn else _as_list('vanilla' if attn is None else attn)
+    fam = arch_family(arch); whiten = whiten_of(whiten, fam)
+    if not fam.attn and init_kwargs: raise ValueError(f"init_kwargs apply to ViTs only; {arch} is a {fam.name}")
+    attns = _as_list('vanilla' if attn is None else attn) if fam.attn else ['']
     if dataset in DATASET_SHAPES: check_models(arch, runs, attns, DATASET_SHAPES[dataset], model_kwargs, init_kwargs, attn_kwargs, whiten)
     out = check_out(out)
     read_results(out)                                                    # a damaged results file stops the job here
@@ -565,7 +581,7 @@ def plan_compare(
     odd = [n for n in n_trains if min(bs, n) % 2] if r['mixup'] or r['cutmix'] else []
     if odd: raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch: bs={bs} with {odd[0]} training images "
                              f"gives batches of {min(bs, odd[0])}; choose an even --bs below the training set's size, or turn MixUp and CutMix off (--recipe-kwargs '{{\"mixup\": 0, \"cutmix\": 0}}')")
-    for n in n_trains: check_world(min(bs, n), r)                         # a small training set caps the batch
+    for n in n_trains: PROCESSES.check_batch(min(bs, n), r)              # a small training set caps the batch
     order_sz = sorted(range(len(sizes)), key=lambda i: n_trains[i])        # smallest first
     sizes, n_trains = [sizes[i] for i in order_sz], [n_trains[i] for i in order_sz]
     budget, per_size = plan_budget(sizes, n_trains, bs, epochs, steps, r['repeats'])
@@ -575,12 +591,13 @@ def plan_compare(
         for run in runs:
             for a in attns:
                 for seed in seeds:
-                    init, cols = _variant(cnn, run, a, attn_kwargs)
-                    recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True), init=init,
+                    cols = fam.columns(run, a, attn_kwargs)
+                    recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True),
                                   init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
                                   n_train=n_train, budget=budget['budget'], epochs=ep, steps=st, bs=bs, lr=lr, wd=wd,
                                   recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
-                    grid.append(dict(run=run, attn=a, seed=seed, label=run if cnn else label(run, a), recipe=recipe, key=run_key(recipe)))
+                    recipe = {c: recipe[c] for c in RECIPE_COLS}
+                    grid.append(dict(run=run, attn=a, seed=seed, label=label(run, a) if fam.attn else run, recipe=recipe, key=run_key(recipe)))
     mk = (f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else '') + (f', whitened on {whiten} images' if whiten else '')
     mk += '' if r['name'] == 'kit' and rk == '{}' else f", recipe {r['name']}" + (f' {rk}' if rk != '{}' else '')
     mk += f', {precision}' if precision != 'fp32' else ''
@@ -589,10 +606,11 @@ def plan_compare(
         title = f'{dataset}, {sizes[0]}/class ({n_trains[0]} images), {arch}{mk}, {b}, seeds {",".join(map(str, seeds))}'
     else: title = f'{dataset}, {",".join(sizes)} per class, {arch}{mk}, {budget_text(budget)}, seeds {",".join(map(str, seeds))}'
     order = list(dict.fromkeys(g['label'] for g in grid))
-    return CompareJob(out, cnn, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, arch=arch, bs=bs, lr=lr, wd=wd,
+    return CompareJob(out, fam.name, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, arch=arch, bs=bs, lr=lr, wd=wd,
                       model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size, recipe=r['name'],
                       recipe_kwargs=recipe_kwargs, whiten=whiten, precision=precision, device=device), sizes, budget, shard, None if save_every is None else int(save_every))
 
+# %% ../nbs/04_compare.ipynb #cac75e59
 def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
                   job:CompareJob,
                  )->pd.Series: # bool per row
@@ -609,60 +627,87 @@ def _checkpoint_path(out:Path, key:tuple)->Path:
     "Where the run `key` keeps its training state while it trains into `out` (`out/checkpoints/`, named as its claim)."
     return out/'checkpoints'/f"{_run_id(key)}.pt"
 
+# %% ../nbs/04_compare.ipynb #93a7fb12
+def decide(job:CompareJob, # from `plan_compare`
+           g:dict, # one grid point of `job.grid`
+           wait:bool, # wait up to `WAIT_POLL` s for a run another process is training, instead of passing it by
+          )->tuple: # (what, row, lock)
+    "Rank 0's look at a run: ('hit', its row, None) if the results file has it, ('train', None, the claimed lock) if it is ours to train, ('busy', None, None) if another process trains it (('wait', ...) while `wait`)."
+    hit = results_index(read_results(job.out)).get(g['key'])
+    if hit is not None: return 'hit', hit, None
+    lock = _claim(job.out, g['key'])
+    try: lock.acquire(timeout=WAIT_POLL if wait else 0)
+    except Timeout: return ('wait' if wait else 'busy'), None, None
+    hit = results_index(read_results(job.out)).get(g['key'])        # finished elsewhere between the two looks?
+    if hit is not None: lock.release(); return 'hit', hit, None
+    return 'train', None, lock
+
+def train_point(job:CompareJob, g:dict, # the job and one of its grid points
+                device=None, progress=None, cbs=None, # as for `run_compare`
+               )->dict: # the run's row (`run_one`)
+    "Train grid point `g` of `job` with `run_one` (resuming from its checkpoint when `job.save_every` is set), check that it trained the planned recipe, and on rank 0 add its row to the results file and delete the checkpoint."
+    kw, rc, steps_budget = job.run_kwargs, g['recipe'], job.budget['budget'] == 'steps'
+    ck = _checkpoint_path(job.out, g['key'])
+    variant = {arch_family(kw['arch']).axis: g['run']}
+    r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], epochs=None if steps_budget else rc['epochs'], seed=g['seed'], arch=kw['arch'],
+                bs=kw['bs'], lr=kw['lr'], wd=kw['wd'], model_kwargs=kw['model_kwargs'], init_kwargs=kw['init_kwargs'], device=device, progress=progress,
+                cbs=cbs, init=variant.get('inits', ''), filters=variant.get('filters', 'learned'), attn=g['attn'] or 'vanilla', attn_kwargs=kw['attn_kwargs'],
+                tensors=job.tensors, steps=rc['steps'] if steps_budget else None, recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'],
+                checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']), precision=kw['precision'])
+    if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
+    if PROCESSES.world()[0] == 0: append_result(job.out, r); ck.unlink(missing_ok=True)
+    return r
+
+GRID_REPORTS = {}  # name -> report(job, rows of the results file, verbose) -> True if it printed the job's summary; lesson 09 adds 'curve' (several sizes)
+
+def finish_grid(job:CompareJob, # a job whose grid is complete in its results file
+                allr:pd.DataFrame, # the results file's rows (`read_results`)
+                verbose:bool=True,
+               ):
+    "Rank 0, once the grid is complete: write `out/compare.png`, run the `GRID_REPORTS` (lesson 09's curve for several sizes), and print the table unless a report printed its own summary."
+    idx = results_index(allr); full = pd.DataFrame([idx[g['key']] for g in job.grid])[RECIPE_COLS + RESULT_COLS]
+    fig = plot_results(full, job.order, job.title)
+    atomic_write(job.out/'compare.png', lambda p: fig.savefig(p, format='png', dpi=120))
+    shown = any([report(job, allr, verbose) for report in GRID_REPORTS.values()])
+    if verbose and not shown:
+        by = [(f'{s}/class\n\n', full[full.n_per_class.astype(str) == s]) for s in job.sizes] if len(job.sizes) > 1 else [('', full)]
+        tables = '\n\n'.join(h + results_table(d, job.order) for h, d in by)
+        print(f'\n{job.title}\n\n{tables}\n\nresults: {job.out/"results.csv"}\nfigure:  {job.out/"compare.png"}')
+
+# %% ../nbs/04_compare.ipynb #a68aef36
 def run_compare(job:CompareJob, # from `plan_compare`
                 device=None, # None: fastai's `default_device()` (in a launched run: each process's own)
                 progress:bool|str|None=None, # see `fit_recipe`
                 cbs=None, # extra callbacks for every fit
                 verbose:bool=True, # print a line per run and the final table (rank 0 only)
                )->pd.DataFrame:
-    "Train the runs of `job` (of its shard, `job.shard`) that `out/results.csv` lacks and no other process is training (each claimed with a lock while it trains; runs claimed elsewhere are waited for at the end), resuming any from its checkpoint; then, once every run of the grid is in the file, write the figure (and for several sizes the curve: `write_curve`). In a launched run rank 0 decides, every process trains, and only rank 0 writes. Returns this job's rows in grid order."
-    out, f, kw = job.out, job.out/'results.csv', job.run_kwargs
-    device = init_distributed() or (device if device is not None else kw.get('device'))                                # a launched run: join its process group before rank 0 speaks
-    main = is_main(); verbose = verbose and main
+    "Train the runs of `job` (of its shard, `job.shard`) that `out/results.csv` lacks and no other process is training (each claimed with a lock while it trains, `decide`; runs claimed elsewhere are waited for at the end), resuming any from its checkpoint (`train_point`); then, once every run of the grid is in the file, write the figure and the reports (`finish_grid`). In a launched run (lesson 12's `PROCESSES`) rank 0 decides, every process trains, and only rank 0 writes. Returns this job's rows in grid order."
+    out, f, kw, fam = job.out, job.out/'results.csv', job.run_kwargs, arch_family(job.run_kwargs['arch'])
+    device = PROCESSES.join(device if device is not None else kw.get('device'))   # a launched run: join its process group before rank 0 speaks
+    main = PROCESSES.world()[0] == 0; verbose = verbose and main; W = PROCESSES.world()[1]
     old = read_results(out)
     if verbose and (old.data_sha == '').any():
         print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
-    k, n_shards = job.shard
-    mine = shard_indices(len(job.grid), job.shard)
+    (k, n_shards), mine = job.shard, shard_indices(len(job.grid), job.shard)
     if verbose: print(f"{job.title}: {len(job.grid)} runs" + (f"; shard {k}/{n_shards} takes {len(mine)} of them" if n_shards > 1 else '')
-                      + (f"; {world()[1]} processes, a global batch of {kw['bs']}" if world()[1] > 1 else ''), flush=True)
+                      + (f"; {W} processes, a global batch of {kw['bs']}" if W > 1 else ''), flush=True)
     rows, trained, deferred = {}, 0, []
     def say(n, g, msg):
-        if not verbose: return
-        what = f"filters={g['run']}" if job.cnn else f"init={g['run']} attn={g['attn']}"
+        what = f"init={g['run']} attn={g['attn']}" if fam.attn else f"{fam.axis}={g['run']}"
         sz = f"n_per_class={g['recipe']['n_per_class']} " if len(job.sizes) > 1 else ''
-        print(f"[{n + 1}/{len(job.grid)}] {sz}{what} seed={g['seed']}: {msg}", flush=True)
-    def decide(g, wait):
-        "Rank 0's look at a run: ('hit', row, None), ('train', None, its claimed lock), ('busy', ...) or, while waiting, ('wait', ...)."
-        hit = results_index(read_results(out)).get(g['key'])
-        if hit is not None: return 'hit', hit, None
-        lock = _claim(out, g['key'])
-        try: lock.acquire(timeout=WAIT_POLL if wait else 0)
-        except Timeout: return ('wait' if wait else 'busy'), None, None
-        hit = results_index(read_results(out)).get(g['key'])        # finished elsewhere between the two looks?
-        if hit is not None: lock.release(); return 'hit', hit, None
-        return 'train', None, lock
+        if verbose: print(f"[{n + 1}/{len(job.grid)}] {sz}{what} seed={g['seed']}: {msg}", flush=True)
     def attempt(n, g, wait):
         nonlocal trained
         while True:                                                  # every process follows rank 0's decision
-            what, hit, lock = decide(g, wait) if main else (None, None, None)
-            what, hit = broadcast_object((what, hit))
+            what, hit, lock = decide(job, g, wait) if main else (None, None, None)
+            what, hit = PROCESSES.broadcast((what, hit))
             if what != 'wait': break
         if what == 'busy': return False
         if what == 'hit': say(n, g, f'already in {f}, test_acc {hit["test_acc"]:.4f}'); rows[n] = hit; return True
         try:
             ck = _checkpoint_path(out, g['key'])
             say(n, g, 'training' + (f' (resuming from {ck})' if ck.exists() else ''))
-            rc = g['recipe']
-            r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], None if job.budget['budget'] == 'steps' else rc['epochs'],
-                        '' if job.cnn else g['run'], g['seed'], kw['arch'], kw['bs'], kw['lr'], kw['wd'], kw['model_kwargs'], kw['init_kwargs'],
-                        device, progress, cbs, filters=g['run'] if job.cnn else 'learned', attn=g['attn'] or 'vanilla',
-                        attn_kwargs=kw['attn_kwargs'], tensors=job.tensors, steps=rc['steps'] if job.budget['budget'] == 'steps' else None,
-                        recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'],
-                        checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']), precision=kw['precision'])
-            if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
-            if main: append_result(out, r); ck.unlink(missing_ok=True)
-            rows[n] = r; trained += 1
+            rows[n] = r = train_point(job, g, device, progress, cbs); trained += 1
             if verbose: print(f'    test_acc {r["test_acc"]:.4f}' + (f', EMA {r["ema_test_acc"]:.4f}' if r['ema_test_acc'] != '' else '')
                               + f', train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
             return True
@@ -673,27 +718,15 @@ def run_compare(job:CompareJob, # from `plan_compare`
             say(n, job.grid[n], 'being trained by another process: waiting for it at the end'); deferred.append(n)
     for n in deferred: attempt(n, job.grid[n], wait=True)
     df = pd.DataFrame([rows[n] for n in mine], columns=RECIPE_COLS + RESULT_COLS)
-    df.attrs['trained'] = trained
     allr = read_results(out); idx = results_index(allr)
-    have = [idx.get(g['key']) for g in job.grid]
-    df.attrs['complete'] = all(h is not None for h in have)
+    df.attrs['trained'], df.attrs['complete'] = trained, all(g['key'] in idx for g in job.grid)
     if not df.attrs['complete']:
-        if verbose: print(f"\nshard {k}/{n_shards} done: {sum(h is not None for h in have)} of the grid's {len(job.grid)} runs are in {f}; "
+        if verbose: print(f"\nshard {k}/{n_shards} done: {sum(g['key'] in idx for g in job.grid)} of the grid's {len(job.grid)} runs are in {f}; "
                           "the job that completes the grid writes the table and the figure", flush=True)
-        return df
-    if not main: return df
-    full = pd.DataFrame(have)[RECIPE_COLS + RESULT_COLS]
-    fig = plot_results(full, job.order, job.title)
-    atomic_write(out/'compare.png', lambda p: fig.savefig(p, format='png', dpi=120))
-    if len(job.sizes) > 1:
-        from structinit.curve import write_curve     # the curve's lesson (09) builds on this module
-        on = allr[same_protocol(allr, job)]
-        tidy, md = write_curve(on, out, f"{kw['dataset']}, {budget_text(job.budget)}, bs {kw['bs']}, lr {kw['lr']:g}, wd {kw['wd']:g}")
-        if verbose: print(f'\n{job.title}\n\ntest accuracy %, mean ± std over seeds, by training images per class ({budget_text(job.budget)}; '
-                          f'{tidy.method.nunique()} methods from {f}):\n\n{md}\n\nresults: {f}\nfigure:  {out/"compare.png"}\ncurve:   {out/"curve.png"}, {out/"curve.csv"}')
-    elif verbose: print(f'\n{job.title}\n\n{results_table(full, job.order)}\n\nresults: {f}\nfigure:  {out/"compare.png"}')
+    elif main: finish_grid(job, allr, verbose)
     return df
 
+# %% ../nbs/04_compare.ipynb #0eda0f32
 def compare(
     dataset:str='fashion_mnist',   # one of `DATASETS`
     data_path=None,                # where the data is (see `load_dataset`)
@@ -728,50 +761,3 @@ def compare(
     job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps,
                        recipe, recipe_kwargs, whiten, shard, save_every, precision, device)
     return run_compare(job, None, progress, cbs, verbose)
-
-# %% ../nbs/04_compare.ipynb #81ebd5e3
-@call_parse
-def main(
-    dataset:str='fashion_mnist',                # dataset: fashion_mnist, digits, cifar10, cifar100 or folder
-    data_path:str=None,                         # folder with the data (default: the usual search, see structinit.data)
-    n_per_class:str='100',                      # training images per class, 'all', or a fraction such as 0.05; several, comma-separated, make a curve: 10,100,1000,all
-    epochs:int=None,                            # epochs per run, the same at every size (default: 30 for one size)
-    inits:str=None,                             # ViTs: comma-separated init names: timm, torch, mimetic, impulse, impulse-opt, impulse-paper (default: timm,torch,mimetic,impulse)
-    seeds:str='0',                              # comma-separated seeds, each in 0..4294967295
-    arch:str='vit_pico_patch4_28',              # timm ViT, Swin or MLP-Mixer name (kit presets: swin_pico_patch2_window7_28, mixer_pico_patch4_28, ...), or a ConvMixer preset: convmixer_128_4_k3_p2, convmixer_256_8_k3_p2, convmixer_512_6_k3_p2, convmixer_512_6_k5_p2
-    bs:int=None,                                # batch size (default: the recipe's; kit 128, poorvits 256)
-    lr:float=None,                              # peak learning rate (default: the recipe's; kit 1e-3)
-    wd:float=None,                              # decoupled weight decay (default: the recipe's; kit 0.05, structured-2404 0.01)
-    out:str='runs/compare',                     # output folder: results.csv, compare.png
-    filters:str=None,                           # ConvMixers: comma-separated MODE (trainable) or MODE-frozen, MODE in learned, random, impulse, box (default: learned,random-frozen,impulse-frozen,box-frozen)
-    model_kwargs:str=None,                      # JSON options for the model, e.g. '{"dim": 64, "kernel_size": 5}' (ConvMixer width, kernel) or '{"depth": 2}'
-    init_kwargs:str=None,                       # ViTs: JSON options for the initialisers, e.g. '{"kernel_size": 5}'
-    attn:str=None,                              # ViTs: comma-separated attention kinds: vanilla, gpsa, ibit, ibit-softmax (default: vanilla)
-    attn_kwargs:str=None,                       # ViTs: JSON options for the attention conversion, e.g. '{"n_gpsa": 4}' or '{"rank": 16}'
-    img_size:str=None,                          # --dataset folder only: resize every image to H or H,W pixels (centre crop, then resize)
-    steps:int=None,                             # optimiser steps per run, the same at every size (ConViT's protocol; default for several sizes: those of 30 epochs of the largest)
-    recipe:str='kit',                           # training recipe: kit, poorvits, structured-2404, structured-2505 (--show-recipes prints them)
-    recipe_kwargs:str=None,                     # JSON changes to the recipe, e.g. '{"augment": null}' (no AutoAugment) or '{"mixup": 0, "cutmix": 0}'
-    whiten:int=0,                               # ViTs: whiten the patch embedding on this many training images (the paper: 5120; 0: off)
-    show_recipes:bool=False,                    # print the recipes' fields side by side and exit
-    shard:str=None,                             # K/N: train only every N-th run of the grid from the K-th, so N jobs (a SLURM array, several machines) fill one --out
-    save_every:int=None,                        # write each run's training state every this many epochs (--out/checkpoints/); rerunning the command resumes from it
-    precision:str=None,                         # fp32 or bf16 (autocast, on a CPU too); default: bf16 on CUDA, fp32 on a CPU
-    device:str=None,                            # cpu, cuda or cuda:N (default: CUDA if there is a GPU, else the CPU); a launched run uses each process's own GPU
-):
-    "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe, at one or several training-set sizes: prints a Markdown table, writes results.csv and compare.png (several sizes: also curve.png and curve.csv)."
-    import matplotlib; matplotlib.use('Agg')
-    if show_recipes:
-        with pd.option_context('display.max_colwidth', 60, 'display.width', 250): print(show_recipe().drop(index='notes').to_string())
-        for n in RECIPE_NAMES: print(f"\n{n}: {RECIPES[n]['notes']}")
-        return
-    def _json(opt, v):
-        try: d = json.loads(v) if v else None
-        except json.JSONDecodeError as e: raise CliError(f'structinit-compare: {opt} is not valid JSON ({e}): {v!r}') from None
-        if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
-        return d
-    mk, ik, ak, rk = (_json(f'--{o}', v) for o, v in [('model-kwargs', model_kwargs), ('init-kwargs', init_kwargs), ('attn-kwargs', attn_kwargs), ('recipe-kwargs', recipe_kwargs)])
-    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps, recipe, rk, whiten, shard, save_every, precision, device)
-    except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
-    try: run_compare(job)
-    except CheckpointError as e: raise CliError(f'structinit-compare: {e}') from None

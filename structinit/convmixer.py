@@ -12,11 +12,21 @@ from torch import nn, Tensor
 from timm.models import register_model, generate_default_cfgs
 from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS
 from timm.models.convmixer import ConvMixer
+import timm
+from fastcore.basics import store_attr
+from fastcore.meta import delegates
+from fastai.learner import Learner
+from fastai.torch_core import set_seed
+from .learner import (recipe_learner, resolve_recipe, recipe_dls, recipe_changes, check_seed, meta_model, VIT_DATA_KWARGS,
+                                input_shape, device_options, n_out_of)
+from .compare import Family, register_family, filter_name
 
 # %% auto #0
-__all__ = ['MODES', 'default_cfgs', 'PRESETS', 'spatial_convs', 'spatial_filters', 'default_scale', 'make_filters',
-           'freeze_spatial_filters', 'set_spatial_filters', 'convmixer', 'convmixer_512_6_k5_p2',
-           'convmixer_512_6_k3_p2', 'convmixer_256_8_k3_p2', 'convmixer_128_4_k3_p2']
+__all__ = ['MODES', 'default_cfgs', 'PRESETS', 'CNN_DATA_KWARGS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'spatial_convs',
+           'spatial_filters', 'default_scale', 'make_filters', 'freeze_spatial_filters', 'set_spatial_filters',
+           'convmixer', 'convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2', 'convmixer_256_8_k3_p2',
+           'convmixer_128_4_k3_p2', 'check_convmixer_request', 'convmixer_learner', 'is_convmixer', 'parse_filter',
+           'convmixer_check', 'convmixer_grid_learner', 'convmixer_columns']
 
 # %% ../nbs/05_impulse_cnn.ipynb #320f821c
 def spatial_convs(
@@ -173,3 +183,83 @@ def convmixer_128_4_k3_p2(pretrained=False, **kwargs)->ConvMixer:
     return build_preset('convmixer_128_4_k3_p2', dict(dim=128, depth=4, kernel_size=3, patch_size=2, in_chans=1, num_classes=10), kwargs, pretrained, convmixer)
 
 PRESETS = ('convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2', 'convmixer_256_8_k3_p2', 'convmixer_128_4_k3_p2')
+
+# %% ../nbs/05_impulse_cnn.ipynb #14b9e438
+CNN_DATA_KWARGS = {**VIT_DATA_KWARGS, 'filters': 'filters=', 'freeze': 'freeze=', 'seed': 'seed='}  # the options the kit sets from the data and its own arguments
+
+def check_convmixer_request(
+    arch:str, filters:str='learned', freeze:bool=False,
+    img_size:int=28, in_chans:int=1, n_out:int=10, # what the data gives: the smaller image side, channels, classes
+    model_kwargs:dict=None, seed:int=None, # as for `convmixer_learner`
+):
+    "Check everything `convmixer_learner` would build, on a meta model; raises ValueError saying what to change."
+    if arch not in PRESETS:
+        raise ValueError(f"unknown ConvMixer arch {arch!r}; valid: {', '.join(PRESETS)}")
+    if filters not in MODES: raise ValueError(f"unknown filters {filters!r}; valid: {', '.join(MODES)}")
+    if filters == 'learned' and freeze: raise ValueError("filters='learned' means trained filters; frozen default-init filters are filters='random', freeze=True")
+    check_seed(seed)
+    meta_model(arch, model_kwargs, CNN_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out, filters=filters, freeze=freeze, seed=0)
+
+@delegates(recipe_learner, but=['dls', 'model', 'recipe'])
+def convmixer_learner(
+    dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
+    arch:str='convmixer_128_4_k3_p2', # one of `PRESETS`
+    filters:str='learned',        # spatial filter mode, one of `MODES`
+    freeze:bool=False,            # freeze the depthwise filters (weights and biases)
+    n_out:int=None,               # classes of the head; None: `get_c(dls)`
+    model_kwargs:dict=None,       # options for the preset (e.g. `dim`, `depth`, `kernel_size`, `patch_size`, `scale`)
+    seed:int=None,                # `set_seed(seed, reproducible=True)` and the filter seed; None: no seeding
+    recipe:str='kit',             # the training recipe, a name in `RECIPES` (`show_recipe`)
+    recipe_kwargs:dict=None,      # recipe fields to change (`resolve_recipe`)
+    **kwargs,                     # `recipe_learner`'s options (lr, wd, cbs, precision, ...) and any other fastai `Learner` argument
+)->Learner:
+    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with lesson 03's recipes (`recipe_learner`; a recipe's drop-path is a ViT option: a warning says it is not applied); raises before building anything (`check_convmixer_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown arch, mode or recipe, learned+frozen, model options it does not take or the kit sets, a seed out of range, missing classes, or an unknown precision."
+    n_out = n_out_of(dls, n_out)
+    device_options(dls, kwargs.get('precision'), kwargs.get('channels_last'))
+    C, H, W = input_shape(dls)
+    r = resolve_recipe(recipe, recipe_kwargs)
+    check_convmixer_request(arch, filters, freeze, min(H, W), C, n_out, model_kwargs, seed)  # fail before building anything
+    dls = recipe_dls(dls, r)
+    if r['drop_path']: warnings.warn(f"recipe {r['name']!r} has drop_path={r['drop_path']}, a ViT option: the ConvMixer presets have no drop-path, so it is not applied")
+    if seed is not None: set_seed(seed, reproducible=True)
+    model = timm.create_model(arch, in_chans=C, num_classes=n_out, img_size=min(H, W), filters=filters, freeze=freeze,
+                              seed=seed, **(model_kwargs or {}))
+    learn = recipe_learner(dls, model, recipe=r, **kwargs)
+    store_attr('arch,filters,freeze,n_out,seed', self=learn)
+    learn.filter_seed, learn.recipe_kwargs = model.filter_seed, recipe_changes(r)
+    return learn
+
+# %% ../nbs/05_impulse_cnn.ipynb #2d2b95e6
+DEFAULT_FILTERS = 'learned,random-frozen,impulse-frozen,box-frozen'
+FILTER_NAMES = ('learned', *[f'{m}-frozen' for m in MODES[1:]], *MODES[1:])  # the canonical --filters items
+
+def is_convmixer(arch:str)->bool:
+    "Whether `arch` is one of the kit's ConvMixer presets (`PRESETS`)."
+    return arch in PRESETS
+
+def parse_filter(
+    name:str, # `MODE`, `MODE-trainable` (same) or `MODE-frozen`, MODE one of `MODES`
+)->tuple: # (mode, frozen)
+    "A `--filters` item as (mode, frozen); raises ValueError listing `FILTER_NAMES`."
+    mode, _, state = name.partition('-')
+    if mode not in MODES or state not in ('', 'frozen', 'trainable') or (mode == 'learned' and state == 'frozen'):
+        hint = " ('learned' is trained by definition; frozen default-init filters are 'random-frozen')" if name == 'learned-frozen' else ''
+        raise ValueError(f"unknown filters {name!r}{hint}; valid: {', '.join(FILTER_NAMES)} (MODE-trainable = MODE)")
+    return mode, state == 'frozen'
+
+def convmixer_check(arch, filters, attn, shape, model_kwargs=None, init_kwargs=None, attn_kwargs=None, whiten=0):
+    "`check_convmixer_request` for a `--filters` item and the data `shape` (C, H, W, classes)."
+    C, H, W, n = shape
+    check_convmixer_request(arch, *parse_filter(filters), min(H, W), C, n, model_kwargs)
+
+def convmixer_grid_learner(dls, arch, filters, attn, init_kwargs=None, attn_kwargs=None, whiten=0, **kwargs):
+    "`convmixer_learner` for one grid point (a `--filters` item)."
+    return convmixer_learner(dls, arch, *parse_filter(filters), **kwargs)
+
+def convmixer_columns(filters, attn=None, attn_kwargs=None)->dict:
+    "The results columns of a ConvMixer run: its filter mode and whether they are frozen (no init, no attention)."
+    mode, frozen = parse_filter(filters)
+    return dict(init='', attn='', attn_kwargs='{}', filters=mode, frozen=frozen)
+
+register_family(Family('ConvMixer', is_convmixer, 'filters', DEFAULT_FILTERS, lambda f: filter_name(*parse_filter(f)), convmixer_check,
+                       convmixer_grid_learner, convmixer_columns, attn=False))

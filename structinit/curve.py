@@ -9,10 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
 from matplotlib.figure import Figure
-from .compare import run_labels, is_convmixer, atomic_write, size_args
+from .data import atomic_write
+from .compare import run_labels, size_args, same_protocol, budget_text, GRID_REPORTS
+from .convmixer import is_convmixer
 
 # %% auto #0
-__all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve']
+__all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve',
+           'curve_report']
 
 # %% ../nbs/09_data_efficiency.ipynb #82bb76e4
 METHOD_COLS = ['arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen']  # a run's recipe minus seed, size and budget
@@ -101,3 +104,18 @@ def write_curve(df:pd.DataFrame, # the rows on the curve (`same_protocol`)
     atomic_write(Path(out)/'curve.csv', lambda p: tidy.to_csv(p, index=False, float_format='%.4f'))
     atomic_write(Path(out)/'curve.png', lambda p: fig.savefig(p, format='png', dpi=120))
     return tidy, curve_markdown(tidy)
+
+# %% ../nbs/09_data_efficiency.ipynb #d48e4206
+def curve_report(job, # a complete `CompareJob` (lesson 04)
+                 allr:pd.DataFrame, # every row of its results file
+                 verbose:bool=True, # print the curve's table
+                )->bool: # True if it printed the job's summary (several sizes), False for one size
+    "The curve of a grid of several sizes: `write_curve` on every run of the results file trained on the job's data, sizes, budget and recipe (`same_protocol`), whatever its model; nothing for one size."
+    if len(job.sizes) < 2: return False
+    kw, out, f = job.run_kwargs, job.out, job.out/'results.csv'
+    tidy, md = write_curve(allr[same_protocol(allr, job)], out, f"{kw['dataset']}, {budget_text(job.budget)}, bs {kw['bs']}, lr {kw['lr']:g}, wd {kw['wd']:g}")
+    if verbose: print(f'\n{job.title}\n\ntest accuracy %, mean ± std over seeds, by training images per class ({budget_text(job.budget)}; '
+                      f'{tidy.method.nunique()} methods from {f}):\n\n{md}\n\nresults: {f}\nfigure:  {out/"compare.png"}\ncurve:   {out/"curve.png"}, {out/"curve.csv"}')
+    return True
+
+GRID_REPORTS['curve'] = curve_report

@@ -7,15 +7,16 @@ Docs: https://structinit.github.io/structinit/data.html.md"""
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', 'CIFAR_DIRS', 'CIFAR_FILES', 'IMAGE_EXTS',
            'IMAGE_MODES', 'DATASETS', 'DATASET_SHAPES', 'AA_POLICIES', 'AUG_INTERPOLATIONS', 'SYNC_KINDS',
-           'ERASING_MODES', 'AUGMENTS', 'ImageTensors', 'subset_idxs', 'read_idx', 'write_idx', 'data_root',
-           'load_fashion_mnist', 'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder',
-           'load_dataset', 'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip',
-           'autoaugment_draw', 'randaugment_draw', 'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment',
-           'sync_ops', 'BatchRandomErasing', 'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl',
-           'loader_stats', 'get_dls', 'pipeline_throughput']
+           'ERASING_MODES', 'AUGMENTS', 'is_number', 'require', 'check_number', 'atomic_write', 'ImageTensors',
+           'subset_idxs', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist', 'load_digits_tensors',
+           'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset', 'data_fingerprint',
+           'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw', 'randaugment_draw',
+           'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'sync_ops', 'BatchRandomErasing',
+           'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls',
+           'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
-import gzip, hashlib, inspect, os, pickle, random, time, zlib
+import gzip, hashlib, inspect, math, numbers, os, pickle, random, stat, tempfile, time, warnings, zlib
 from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
@@ -25,6 +26,7 @@ from torch import Tensor
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
+warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)  # fastai's layers script a few ops at import; torch 2.10+ warns once per process
 from fastcore.basics import store_attr, chunked
 from fastai.torch_core import TensorImage, TensorImageBW, TensorCategory, default_device
 from fastai.data.core import TfmdDL, DataLoaders, DisplayedTransform, Pipeline  # the last two: fasttransform's, via fastai
@@ -33,6 +35,48 @@ from fastai.losses import CrossEntropyLossFlat
 from torchvision.transforms import v2
 from timm.data.random_erasing import RandomErasing
 import fastai.vision.data  # registers fastai's `show_batch` grid for `TensorImage` batches
+
+# %% ../nbs/00_data.ipynb #ffd74922
+def is_number(v,                # the value to test
+              lo=None, hi=None, # bounds (None: unbounded); `lo` excluded if `lo_open`, `hi` included
+              integer:bool=False, # a whole number is required (1.0 is not an integer here)
+              lo_open:bool=False,
+             )->bool:
+    "True if `v` is a finite real number (an `Integral` if `integer`; numpy scalars count, `bool` never does) in [lo, hi] (lo, hi] if `lo_open`)."
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral if integer else numbers.Real) or not math.isfinite(v): return False
+    return (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
+
+def require(ok:bool, # the condition
+            msg:str, # what is wrong and how to fix it
+           ):
+    "Raise ValueError(`msg`) unless `ok`."
+    if not ok: raise ValueError(msg)
+
+def check_number(name:str, # how the message names the value, e.g. 'lr (--lr)'
+                 v, lo=None, hi=None, integer:bool=False, lo_open:bool=False, # as for `is_number`
+                 none:bool=False, # None is also accepted (and returned)
+                ):
+    "`v` unchanged if `is_number(v, lo, hi, integer, lo_open)` (or `v is None` and `none`); else ValueError naming `name`, the bounds and the value."
+    if (none and v is None) or is_number(v, lo, hi, integer, lo_open): return v
+    bounds = ([f"{'>' if lo_open else '>='} {lo}"] if lo is not None else []) + ([f"<= {hi}"] if hi is not None else [])
+    raise ValueError(f"{name} must be {'an integer' if integer else 'a finite number'}" + (' ' + ' and '.join(bounds) if bounds else '')
+                     + (' or None' if none else '') + f", got {v!r}")
+
+# %% ../nbs/00_data.ipynb #93b116a4
+def atomic_write(path:Path, # the file to write; its folder is made if missing
+                 write, # called with the temporary file's path; writes the whole content there
+                )->Path:
+    "Write `path` all at once: `write(tmp)` on a new temporary file beside it (`tempfile.mkstemp`: unpredictable name, created exclusively), flushed to disk, then `os.replace`d onto `path`; the temporary file never outlives the call."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
+    tmp = Path(tmp)
+    try:
+        write(tmp)
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    return path
 
 # %% ../nbs/00_data.ipynb #3ca8d87a
 @dataclass(eq=False)
@@ -171,6 +215,7 @@ def _fashion_has(d)->str:
     has = [f for f in FASHION_FILES if (d/f).is_file() or (d/f[:-3]).is_file()]
     return f" (has {len(has)} of the 4 files: {', '.join(has)}; missing {', '.join(f for f in FASHION_FILES if f not in has)})" if 0 < len(has) < 4 else ''
 
+# %% ../nbs/00_data.ipynb #ff0b40fa
 def load_fashion_mnist(path:str|Path|None=None, # folder with the four IDX files; None: search (see above)
                        download:bool=True # try a torchvision download when the files are nowhere
                       )->tuple: # (train, test) `ImageTensors`, x (N, 1, 28, 28) uint8, `source` the folder read
@@ -254,6 +299,7 @@ def _cifar_split(f, d, lbl_key, nc):
         raise ValueError(f"{f}: {lbl_key!r} must be {len(x)} class ids in 0..{nc - 1}")
     return x.reshape(-1, 3, 32, 32), np.asarray(y, dtype=np.int64)
 
+# %% ../nbs/00_data.ipynb #b6c7b2b5
 def read_cifar(folder:str|Path, # a `cifar-10-batches-py` or `cifar-100-python` folder
                name:str='cifar10' # 'cifar10' or 'cifar100' (fine labels)
               )->tuple: # (train, test) `ImageTensors`, x (N, 3, 32, 32) uint8, `source` the folder
@@ -342,6 +388,7 @@ def _read_images(fs, size=None):
     a = np.stack([np.asarray(im) for im in ims])
     return torch.from_numpy(a[:, None] if mode == 'L' else a.transpose(0, 3, 1, 2).copy())
 
+# %% ../nbs/00_data.ipynb #35912924
 def load_folder(path:str|Path, # folder of class sub-folders, or with train/ and valid/ (or val/, test/)
                 size:int|tuple|None=None, # None: all images must have one size; int or (h, w): centre-crop and resize
                 valid_pct:float=0.2, # share of each class kept for test when there is no train/valid split

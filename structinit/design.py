@@ -11,9 +11,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from einops import rearrange
+from .learner import WHITENERS
 
 # %% auto #0
-__all__ = ['patch_covariance', 'whitening_filters', 'loader_images', 'whiten_patch_embed', 'whitened_covariance']
+__all__ = ['patch_covariance', 'whitening_filters', 'loader_images', 'whiten_patch_embed', 'whiten_learner_model',
+           'whitened_covariance']
 
 # %% ../nbs/10_design.ipynb #c025bbe1
 def _pair(p): return (p, p) if isinstance(p, int) else tuple(p)
@@ -126,6 +128,16 @@ def whiten_patch_embed(
     filt, _ = whitening_filters(images, proj.kernel_size, eps)
     with torch.no_grad(): proj.weight[:len(filt)].copy_(filt.to(proj.weight))
     return model
+
+# %% ../nbs/10_design.ipynb #65dbd93c
+def whiten_learner_model(model:nn.Module, # a timm ViT, initialised
+                         dls, # the learner's `DataLoaders`: images come from `dls.train`, with its augmentation
+                         n:int, # training images to whiten on (the paper: 5120)
+                        )->nn.Module:
+    "`whiten_patch_embed(model, loader_images(dls.train, n))`: what `vit_learner(whiten=n)` does after the init."
+    return whiten_patch_embed(model, loader_images(dls.train, n))
+
+WHITENERS['whiten'] = whiten_learner_model
 
 # %% ../nbs/10_design.ipynb #a0ef8d43
 def whitened_covariance(

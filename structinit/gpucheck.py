@@ -10,15 +10,16 @@ import os, sys, time, tempfile, subprocess, traceback, warnings
 from pathlib import Path
 import pandas as pd, torch
 from fastcore.script import call_parse, CliError
-from .bench import check_device, precision_steps, attn_step_times, ATTN_MODELS, _header
+from .bench import check_device, precision_steps, attn_step_times, ATTN_MODELS, machine_header
 from .data import get_dls, pipeline_throughput, sync_ops, BatchAutoAugment, BatchRandAugment
 from .learner import recipe_dls, resolve_recipe, vit_learner, fit_recipe, default_precision
 from .init import apply_init, INIT_METHODS
-from .scale import evaluate
+from .learner import evaluate
 from fastai.callback.core import Callback
 from fastai.torch_core import TensorImage
 import timm
-from .compare import compare, read_results, atomic_write, DEFAULT_INITS
+from .data import atomic_write
+from .compare import compare, read_results, DEFAULT_INITS
 
 # %% auto #0
 __all__ = ['PRECISION_SETTINGS', 'LOSS_RTOL', 'PRECISION_MODELS', 'ATTN_PRECISION', 'INIT_RTOL', 'precision_check',
@@ -113,7 +114,7 @@ def distributed_check(out, # a folder for the grid's results
                       epochs:int=6, timeout:int=300)->list: # rows
     "Run a small `structinit-compare` grid (digits, the impulse init) under `torchrun --nproc_per_node 1`; `ok` when it ends, records `world_size` 1 on this machine's device, and learns (test accuracy above 0.5)."
     out = Path(out); t = time.perf_counter()
-    p = subprocess.run(['torchrun', '--standalone', '--nproc_per_node', '1', '-m', 'structinit.compare', '--dataset', 'digits', '--n-per-class', '100',
+    p = subprocess.run(['torchrun', '--standalone', '--nproc_per_node', '1', '-m', 'structinit.cli', '--dataset', 'digits', '--n-per-class', '100',
                         '--epochs', str(epochs), '--bs', '64', '--lr', '3e-3', '--inits', 'impulse', '--model-kwargs', '{"depth": 2, "patch_size": 2}', '--out', str(out)],
                        capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t
@@ -202,7 +203,7 @@ def gpu_check(device=None, # None: CUDA (refused when there is none); 'cpu' for 
     "The GPU check: `precision_check` on the pico ViT and ViT-Tiny (and GPSA and IBiT under bf16), `sync_check`, `pipeline_check`, `attention_check`, `init_check`, `resume_check`, `distributed_check` and `main_job_check`, each isolated by `run_part`, in one table; raises ValueError without CUDA unless `device` is given."
     if device is None and not torch.cuda.is_available():
         raise ValueError("no CUDA device: the GPU check is for a GPU machine (lesson 91 runs its CPU twin in the tests); give device='cpu' (--device cpu) to run it here anyway")
-    device = check_device(device); t0 = time.perf_counter(); header = _header(device)
+    device = check_device(device); t0 = time.perf_counter(); header = machine_header(device)
     out = Path(out or tempfile.mkdtemp(prefix='gpucheck-')); rows = []
     def part(name, fn, *a, **kw):
         rs = run_part(name, fn, *a, **kw); rows.extend(rs)

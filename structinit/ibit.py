@@ -14,6 +14,7 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.layers.attention import Attention
 from .init import qkv_heads
 from .attention import check_vit
+from .learner import register_attn
 
 # %% auto #0
 __all__ = ['IBIT_FORMS', 'IBIT_FITS', 'grid_coords', 'distance_kernel', 'roll_index', 'to_rolled', 'from_rolled', 'fit_mask_svd',
@@ -83,6 +84,7 @@ def fit_mask_gd(
 IBIT_FORMS = ('softmax', 'reference')
 IBIT_FITS = ('svd', 'gd')
 
+# %% ../nbs/07_ibit.ipynb #95d40135
 class IBiTAttention(nn.Module):
     "IBiT's learned-mask attention (arXiv 2509.22719) built from a timm `Attention`, for a fixed patch grid."
     def __init__(self,
@@ -197,3 +199,6 @@ def to_ibit(
     model.attn_type, model.n_ibit = 'ibit', n_ibit
     model.ibit_fit = dict(rank=rank, form=form, fit=fit, rmse=F.mse_loss(m1.T @ m2, R).sqrt().item())
     return model
+
+# %% ../nbs/07_ibit.ipynb #914f714b
+register_attn('ibit', to_ibit, check_ibit, aliases={'ibit-softmax': dict(form='softmax')})

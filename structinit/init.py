@@ -7,20 +7,24 @@ Docs: https://structinit.github.io/structinit/init.html.md"""
 # %% ../nbs/02_init.ipynb #be992b5a
 from __future__ import annotations
 import math, numbers, contextlib, itertools
+from dataclasses import dataclass
+from typing import Callable
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from timm.models.vision_transformer import VisionTransformer, Block
 from timm.models.swin_transformer import SwinTransformer
 from timm.layers.attention import Attention
+from .data import is_number, require
 from .models import LatentQKV, qkv_part, qkv_weight, write_qkv
 
 # %% auto #0
-__all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'VPROJ_FORMS', 'IMPULSE_PRESETS', 'kernel_offsets', 'impulse_offsets',
-           'shift_matrices', 'closed_form_qk', 'ortho_like', 'attn_blocks', 'qkv_heads', 'set_qk', 'set_vproj',
-           'attn_probs', 'probe_tokens', 'layer_mass', 'attention_maps', 'target_offsets', 'target_mass',
-           'check_qk_scalable', 'scale_qk', 'calibrate_qk', 'check_init', 'on_cpu', 'init_timm', 'init_torch',
-           'init_mimetic', 'init_impulse', 'init_impulse_opt', 'apply_init']
+__all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'VPROJ_FORMS', 'IMPULSE_PRESETS', 'INIT_FAMILIES', 'kernel_offsets',
+           'impulse_offsets', 'shift_matrices', 'closed_form_qk', 'ortho_like', 'attn_blocks', 'qkv_heads', 'set_qk',
+           'set_vproj', 'attn_probs', 'probe_tokens', 'layer_mass', 'attention_maps', 'target_offsets', 'target_mass',
+           'check_qk_scalable', 'scale_qk', 'calibrate_qk', 'init_options', 'check_init_vit', 'InitFamily',
+           'register_init_family', 'init_family', 'check_init', 'apply_init_vit', 'apply_init', 'cpu_generator',
+           'on_cpu', 'init_timm', 'init_torch', 'init_mimetic', 'init_impulse', 'init_impulse_opt']
 
 # %% ../nbs/02_init.ipynb #bda2e506
 _RING1 = [(0, 0), (-1, 0), (0, 1), (0, -1), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)]  # 3x3 order [4,1,5,3,7,0,2,6,8]
@@ -273,42 +277,37 @@ _OPTIONS = {
 }
 
 # %% ../nbs/02_init.ipynb #faae6377
-def _need(ok, msg):
-    if not ok: raise ValueError(msg)
-
-def _is_num(v, lo=None, strict=False, integer=False): # a real number (an integer if asked), above lo (strictly if asked)
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral if integer else numbers.Real) or not math.isfinite(v): return False
-    return lo is None or (v > lo if strict else v >= lo)
-
-def _check_options(method:str, options:dict)->dict: # the resolved options of `method`
-    "Names and values of `apply_init`'s options (no model needed); raises ValueError naming the bad one and what is valid."
-    _need(method in INIT_METHODS, f"unknown init method {method!r}; valid: {', '.join(INIT_METHODS)}")
+def init_options(method:str, # one of `INIT_METHODS`
+                 options:dict, # the options given (`apply_init(model, method, **options)`)
+                )->dict: # every option of `method`, the defaults filled in
+    "Names and values of `apply_init`'s options for a ViT (no model needed; lesson 11's families reuse it for 'timm', 'torch', 'mimetic'); raises ValueError naming the bad one and what is valid."
+    require(method in INIT_METHODS, f"unknown init method {method!r}; valid: {', '.join(INIT_METHODS)}")
     bad = set(options) - set(_OPTIONS[method])
-    _need(not bad, f"unknown option(s) {sorted(bad)} for init {method!r}; valid: {', '.join(_OPTIONS[method])}")
+    require(not bad, f"unknown option(s) {sorted(bad)} for init {method!r}; valid: {', '.join(_OPTIONS[method])}")
     if method == 'impulse':
         preset = options.get('preset', 'kit')
-        _need(preset in IMPULSE_PRESETS, f"unknown impulse preset {preset!r}; valid: {', '.join(IMPULSE_PRESETS)}")
+        require(preset in IMPULSE_PRESETS, f"unknown impulse preset {preset!r}; valid: {', '.join(IMPULSE_PRESETS)}")
         cfg = {'seed': 0, 'preset': preset, **IMPULSE_PRESETS[preset], **options}
     else: cfg = {**_OPTIONS[method], **options}
-    _need(_is_num(cfg['seed'], 0, integer=True) and cfg['seed'] < 2**63 - 1, f"seed must be an integer in 0..2**63-2, got {cfg['seed']!r}")
+    require(is_number(cfg['seed'], 0, integer=True) and cfg['seed'] < 2**63 - 1, f"seed must be an integer in 0..2**63-2, got {cfg['seed']!r}")
     if 'kernel_size' in cfg:
-        _need(_is_num(cfg['kernel_size'], 1, integer=True), f"kernel_size must be an odd integer >= 1, got {cfg['kernel_size']!r}")
+        require(is_number(cfg['kernel_size'], 1, integer=True), f"kernel_size must be an odd integer >= 1, got {cfg['kernel_size']!r}")
         kernel_offsets(cfg['kernel_size'])
-    if 'order' in cfg: _need(cfg['order'] in OFFSET_ORDERS, f"order={cfg['order']!r}; valid: {OFFSET_ORDERS}")
+    if 'order' in cfg: require(cfg['order'] in OFFSET_ORDERS, f"order={cfg['order']!r}; valid: {OFFSET_ORDERS}")
     if method == 'impulse':
-        _need(cfg['pseudo_input'] in ('pos', 'propagate'), f"pseudo_input={cfg['pseudo_input']!r}; valid: 'pos', 'propagate'")
-        _need(cfg['vproj'] in ('mimetic', 'keep'), f"vproj={cfg['vproj']!r}; valid: 'mimetic', 'keep'")
+        require(cfg['pseudo_input'] in ('pos', 'propagate'), f"pseudo_input={cfg['pseudo_input']!r}; valid: 'pos', 'propagate'")
+        require(cfg['vproj'] in ('mimetic', 'keep'), f"vproj={cfg['vproj']!r}; valid: 'mimetic', 'keep'")
         tm = cfg['target_mass']
-        _need(tm is None or (_is_num(tm) and 0 < tm < 1), f"target_mass must be None (the fixed norm) or in (0, 1), got {tm!r}")
-        for k in ('impulse_gain', 'noise_gain', 'noise_std', 'rcond'): _need(_is_num(cfg[k], 0), f"{k} must be a number >= 0, got {cfg[k]!r}")
-        for k in ('pe_gain', 'norm'): _need(_is_num(cfg[k], 0, strict=True), f"{k} must be a number > 0, got {cfg[k]!r}")
+        require(tm is None or (is_number(tm) and 0 < tm < 1), f"target_mass must be None (the fixed norm) or in (0, 1), got {tm!r}")
+        for k in ('impulse_gain', 'noise_gain', 'noise_std', 'rcond'): require(is_number(cfg[k], 0), f"{k} must be a number >= 0, got {cfg[k]!r}")
+        for k in ('pe_gain', 'norm'): require(is_number(cfg[k], 0, lo_open=True), f"{k} must be a number > 0, got {cfg[k]!r}")
     if method == 'impulse-opt':
-        _need(_is_num(cfg['steps'], 0, integer=True), f"steps must be an integer >= 0, got {cfg['steps']!r}")
-        _need(_is_num(cfg['renorm_every'], 1, integer=True), f"renorm_every must be an integer >= 1, got {cfg['renorm_every']!r}")
-        _need(_is_num(cfg['lr'], 0, strict=True), f"lr must be a number > 0, got {cfg['lr']!r}")
+        require(is_number(cfg['steps'], 0, integer=True), f"steps must be an integer >= 0, got {cfg['steps']!r}")
+        require(is_number(cfg['renorm_every'], 1, integer=True), f"renorm_every must be an integer >= 1, got {cfg['renorm_every']!r}")
+        require(is_number(cfg['lr'], 0, lo_open=True), f"lr must be a number > 0, got {cfg['lr']!r}")
     if method == 'mimetic':
-        _need(cfg['vproj_form'] in VPROJ_FORMS, f"vproj_form={cfg['vproj_form']!r}; valid: {', '.join(VPROJ_FORMS)}")
-        for k in ('alpha_qk', 'beta_qk', 'alpha_vp', 'beta_vp'): _need(_is_num(cfg[k]), f"{k} must be a number, got {cfg[k]!r}")
+        require(cfg['vproj_form'] in VPROJ_FORMS, f"vproj_form={cfg['vproj_form']!r}; valid: {', '.join(VPROJ_FORMS)}")
+        for k in ('alpha_qk', 'beta_qk', 'alpha_vp', 'beta_vp'): require(is_number(cfg[k]), f"{k} must be a number, got {cfg[k]!r}")
     return cfg
 
 # %% ../nbs/02_init.ipynb #309af77d
@@ -317,40 +316,96 @@ def _check_init_model(model, method:str, cfg:dict):
     if not isinstance(model, VisionTransformer):
         raise TypeError(f"apply_init needs a timm VisionTransformer (patch_embed, blocks[i].attn.qkv, pos_embed); got {type(model).__name__}")
     done = getattr(model, 'attn_type', 'vanilla')
-    _need(done == 'vanilla', f"apply_init: the model's attention is already converted ({done!r}); initialise first, then convert (to_gpsa / to_ibit)")
+    require(done == 'vanilla', f"apply_init: the model's attention is already converted ({done!r}); initialise first, then convert (to_gpsa / to_ibit)")
     for i, blk in enumerate(model.blocks if method in ('mimetic', 'impulse', 'impulse-opt') else []):  # the baselines need no layout
-        _need(method == 'mimetic' or isinstance(blk, Block), f"apply_init: block {i} is a {type(blk).__name__}, not timm's pre-norm `Block` "
+        require(method == 'mimetic' or isinstance(blk, Block), f"apply_init: block {i} is a {type(blk).__name__}, not timm's pre-norm `Block` "
               "(attention on norm1(x)), which the impulse fits assume; build the model with the default block_fn")
         a = blk.attn
-        _need(isinstance(a, Attention) and isinstance(a.qkv, (nn.Linear, LatentQKV)) and a.qkv.in_features == a.qkv.out_features // 3 == model.embed_dim,
+        require(isinstance(a, Attention) and isinstance(a.qkv, (nn.Linear, LatentQKV)) and a.qkv.in_features == a.qkv.out_features // 3 == model.embed_dim,
               f"apply_init: block {i}'s attention is not timm's `Attention` with a fused (3D, D) qkv (or lesson 01's `LatentQKV`); got {type(a).__name__}")
         if method == 'impulse' and cfg['target_mass']: check_qk_scalable(a, f'apply_init: block {i}: ')
     if method in ('impulse', 'impulse-opt'):
-        _need(getattr(model, 'pos_embed', None) is not None, f"init {method!r} fits the heads to the positional embedding, and the model has none "
+        require(getattr(model, 'pos_embed', None) is not None, f"init {method!r} fits the heads to the positional embedding, and the model has none "
                                                              "(pos_embed='none'); build it with a learnable or sin-cos pos_embed")
     x = cfg.get('calib_x')
     if x is not None:
         want = (model.patch_embed.proj.in_channels, *model.patch_embed.img_size)
-        _need(isinstance(x, Tensor) and x.dim() == 4 and tuple(x.shape[1:]) == want,
+        require(isinstance(x, Tensor) and x.dim() == 4 and tuple(x.shape[1:]) == want,
               f"calib_x must be an image batch (B, {', '.join(map(str, want))}) of the model's input size, got {tuple(getattr(x, 'shape', ())) or type(x).__name__}")
 
-def check_init(
-    model:nn.Module,         # the model `apply_init` would initialise: a timm ViT, Swin or MLP-Mixer (lesson 11); a `meta`-device model works
+def check_init_vit(
+    model:VisionTransformer, # a timm ViT; a `meta`-device model works
     method:str,              # one of `INIT_METHODS`
     **options,               # the method's options, as for `apply_init`
 )->dict: # the resolved options `apply_init` would use
-    "Validate `apply_init(model, method, **options)` without touching the model; raises ValueError on a bad method, option or model setting, TypeError on a model that is not a timm ViT, Swin or Mixer."
-    if not isinstance(model, VisionTransformer):   # a Swin or a Mixer: lesson 11 (TypeError on any other model)
-        from structinit.swin_mixer import check_init_swin_mixer
-        return check_init_swin_mixer(model, method, **options)
-    cfg = _check_options(method, options)
+    "What `check_init` does for a timm ViT: the options (`init_options`), then the layout the method writes; raises ValueError, or TypeError on another model."
+    cfg = init_options(method, options)
     _check_init_model(model, method, cfg)
     return cfg
 
 def _is_fixed_pe(model): return getattr(model, 'pos_embed', None) is not None and not model.pos_embed.requires_grad
 
+# %% ../nbs/02_init.ipynb #9a0c9ca1
+@dataclass(frozen=True)
+class InitFamily:
+    "How `check_init` and `apply_init` treat the timm models of one class."
+    name:str        # e.g. 'vit'
+    cls:type        # the timm model class, e.g. `VisionTransformer`
+    check:Callable  # check(model, method, **options) -> the resolved options; raises ValueError / TypeError, never touches the model
+    apply:Callable  # apply(model, method, **options) -> the model, initialised in place
+
+INIT_FAMILIES = {}  # name -> `InitFamily`, in registration order: 'vit' (this lesson), 'swin' and 'mixer' (lesson 11)
+
+def register_init_family(name:str, # the family's name, e.g. 'swin'
+                         cls:type, # the timm model class it covers (subclasses too)
+                         check:Callable, # check(model, method, **options) -> options
+                         apply:Callable, # apply(model, method, **options) -> model
+                        )->InitFamily:
+    "Add (or replace) the family `name` that `check_init` and `apply_init` use for models of class `cls`."
+    INIT_FAMILIES[name] = f = InitFamily(name, cls, check, apply)
+    return f
+
+def init_family(model:nn.Module, # any model (a `meta`-device model works)
+               )->InitFamily:
+    "The registered family of `model` (the first whose class it is); raises TypeError naming the families there are."
+    for f in INIT_FAMILIES.values():
+        if isinstance(model, f.cls): return f
+    have = ', '.join(f'{f.cls.__name__} ({f.name})' for f in INIT_FAMILIES.values())
+    raise TypeError(f"apply_init initialises the timm model families registered in INIT_FAMILIES: {have}; got a {type(model).__name__}")
+
+# %% ../nbs/02_init.ipynb #181b7506
+def check_init(
+    model:nn.Module,         # the model `apply_init` would initialise, of a registered family (`init_family`); a `meta`-device model works
+    method:str,              # one of `INIT_METHODS`
+    **options,               # the method's options, as for `apply_init`
+)->dict: # the resolved options `apply_init` would use
+    "Validate `apply_init(model, method, **options)` without touching the model, by its family's check; raises ValueError on a bad method, option or model setting, TypeError on a model of no registered family."
+    return init_family(model).check(model, method, **options)
+
+def apply_init_vit(
+    model:VisionTransformer, # any timm ViT (class token or not, any grid, any number of heads, any device)
+    method:str,              # one of `INIT_METHODS`
+    **options,               # the method's options (see `init_options` / `IMPULSE_PRESETS`); e.g. seed, kernel_size, preset
+)->VisionTransformer: # the same model, initialised in place
+    "What `apply_init` does for a timm ViT: `check_init_vit`, then the method's initialiser; a refused call leaves the model untouched."
+    cfg = check_init_vit(model, method, **options)
+    model.init_method = method
+    return _INITS[method](model, **cfg)
+
+register_init_family('vit', VisionTransformer, check_init_vit, apply_init_vit)
+
+def apply_init(
+    model:nn.Module,         # a timm model of a registered family (`INIT_FAMILIES`): any timm ViT, on any device; Swin and MLP-Mixer from lesson 11
+    method:str,              # one of `INIT_METHODS`
+    **options,               # the method's options (see `init_options` / `IMPULSE_PRESETS`); e.g. seed, kernel_size, preset
+)->nn.Module: # the same model, initialised in place
+    "Initialise `model` in place by `method` with its family's initialiser (`init_family`), after `check_init`; raises as `check_init` (ValueError, TypeError) and then leaves the model untouched."
+    return init_family(model).apply(model, method, **options)
+
 # %% ../nbs/02_init.ipynb #7b840568
-def _gen(seed): return torch.Generator(device='cpu').manual_seed(seed)  # CPU on purpose: the same draws on any device
+def cpu_generator(seed:int)->torch.Generator:
+    "A CPU `torch.Generator` seeded with `seed`: the inits draw their own random numbers from it, so a seed gives the same weights on any device."
+    return torch.Generator(device='cpu').manual_seed(seed)
 
 @contextlib.contextmanager
 def on_cpu(model:nn.Module):
@@ -379,7 +434,7 @@ def init_torch(model, seed=0):
     with on_cpu(model):
         for mod in model.modules():
             if mod is not model and hasattr(mod, 'reset_parameters'): mod.reset_parameters()
-    g = _gen(seed)
+    g = cpu_generator(seed)
     if getattr(model, 'pos_embed', None) is not None and not _is_fixed_pe(model):
         model.pos_embed.copy_(torch.randn(model.pos_embed.shape, generator=g) * .02)
     for t in ('cls_token', 'reg_token', 'dist_token'):
@@ -393,7 +448,7 @@ def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4
                 ):
     "Mimetic init (arXiv 2305.09828) on top of `init_torch`."
     init_torch(model, seed)
-    g = _gen(seed + 1)
+    g = cpu_generator(seed + 1)
     for blk in attn_blocks(model):             # a ViT's blocks, or every window attention block of a Swin (lesson 11)
         D, h = blk.attn.qkv.in_features, blk.attn.num_heads; d = D // h
         LR = [ortho_like(D, alpha_qk, beta_qk, 1, g) for _ in range(h)]
@@ -407,7 +462,7 @@ def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4
 def init_impulse(model, seed=0, preset='kit', **cfg):
     "Closed-form impulse init (arXiv 2505.19985); see `IMPULSE_PRESETS` for the options and their paper values."
     init_torch(model, seed)
-    g = _gen(seed + 1)
+    g = cpu_generator(seed + 1)
     dev = model.patch_embed.proj.weight.device
     if cfg['pe_gain'] != 1 and getattr(model, 'pos_embed', None) is not None and not _is_fixed_pe(model):
         model.pos_embed.mul_(cfg['pe_gain'])
@@ -445,7 +500,7 @@ def init_impulse(model, seed=0, preset='kit', **cfg):
 def init_impulse_opt(model, seed=0, kernel_size=3, order='random', steps=10_000, lr=1e-4, renorm_every=100, same_all_layers=True):
     "Impulse init by optimisation (arXiv 2404.01139, `impulse_init` of osiriszjq/structured_init and osiriszjq/impulse_init)."
     init_torch(model, seed)
-    g = _gen(seed + 1)
+    g = cpu_generator(seed + 1)
     dev = model.patch_embed.proj.weight.device
     h = model.blocks[0].attn.num_heads; D = model.embed_dim; d = D // h
     offsets = impulse_offsets(h, kernel_size, order, g)
@@ -475,16 +530,3 @@ def init_impulse_opt(model, seed=0, kernel_size=3, order='random', steps=10_000,
 
 # %% ../nbs/02_init.ipynb #9cf202c8
 _INITS = {'timm': init_timm, 'torch': init_torch, 'mimetic': init_mimetic, 'impulse': init_impulse, 'impulse-opt': init_impulse_opt}
-
-def apply_init(
-    model:nn.Module,         # any timm ViT (class token or not, any grid, any number of heads, any device); a timm Swin or MLP-Mixer: lesson 11
-    method:str,              # one of `INIT_METHODS`
-    **options,               # the method's options (see `_OPTIONS` / `IMPULSE_PRESETS`); e.g. seed, kernel_size, preset
-)->VisionTransformer: # the same model, initialised in place
-    "Initialise a timm ViT (or Swin, Mixer: lesson 11) in place by `method`, after `check_init`; raises as `check_init` (ValueError, TypeError) and then leaves the model untouched."
-    if not isinstance(model, VisionTransformer):   # a Swin or a Mixer: lesson 11's inits
-        from structinit.swin_mixer import apply_init_swin_mixer
-        return apply_init_swin_mixer(model, method, **options)
-    cfg = check_init(model, method, **options)
-    model.init_method = method
-    return _INITS[method](model, **cfg)

@@ -1,4 +1,4 @@
-"""`vit_learner` (a timm ViT with a chosen initialiser and attention kind) and `convmixer_learner` (a ConvMixer with chosen spatial filters): fastai `Learner`s built on `recipe_learner`, the training recipe all comparisons share.
+"""`vit_learner` (a timm ViT with a chosen initialiser and attention kind): a fastai `Learner` built on `recipe_learner`, the training recipe all comparisons share (lesson 05's `convmixer_learner` builds on it too).
 
 Docs: https://structinit.github.io/structinit/learner.html.md"""
 
@@ -13,6 +13,7 @@ from functools import partial
 import pandas as pd
 import torch
 from torch import nn
+import torch.distributed as dist
 import timm
 from timm.models.vision_transformer import VisionTransformer
 from fastcore.basics import store_attr
@@ -33,26 +34,22 @@ from timm.loss import SoftTargetCrossEntropy
 from fastai.metrics import accuracy
 from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
-import structinit.models  # registers the kit's ViT presets in timm
-import structinit.convmixer  # registers the kit's ConvMixer presets in timm
-import structinit.swin_mixer  # registers the kit's Swin and MLP-Mixer presets in timm (lesson 11)
-from .init import apply_init, check_init, INIT_METHODS
-from .convmixer import MODES, spatial_filters
-from .attention import to_gpsa, check_gpsa
-from .ibit import to_ibit, check_ibit
+from .models import kit_presets
+from .init import apply_init, check_init, init_family, INIT_METHODS
 from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES
-from .design import whiten_patch_embed, loader_images
-from .scale import DistributedData, EMA, Checkpoint, launched, world, init_distributed, check_launch, is_main
+from fastai.torch_core import rank_distrib
+from fastai.distributed import DistributedDL, DistributedTrainer
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'CNN_DATA_KWARGS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'SCHEDS', 'Precision',
-           'PRECISIONS', 'AUTOCAST_DTYPES', 'PROGRESS_MODES', 'MAX_LINES', 'resolve_init', 'resolve_attn', 'apply_attn',
-           'ValidateAtEnd', 'meta_model', 'check_seed', 'check_vit_request', 'check_convmixer_request',
-           'resolve_recipe', 'recipe_changes', 'show_recipe', 'warmup_cosine', 'TimmMixup', 'recipe_dls',
-           'default_precision', 'check_precision', 'autocast_ctx', 'resolve_device', 'AutocastMixedPrecision',
-           'recipe_cbs', 'recipe_learner', 'check_whiten', 'vit_learner', 'convmixer_learner', 'EpochLine',
-           'progress_mode', 'fit_recipe', 'distributed', 'steps_per_epoch', 'budget_epochs', 'StepBudget']
+           'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'SCHEDS', 'Precision', 'PRECISIONS',
+           'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS', 'FIT_CONTEXTS', 'WHITENERS', 'PROGRESS_MODES', 'MAX_LINES',
+           'resolve_init', 'register_attn', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
+           'check_vit_request', 'resolve_recipe', 'recipe_changes', 'show_recipe', 'warmup_cosine', 'TimmMixup',
+           'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx', 'resolve_device',
+           'AutocastMixedPrecision', 'input_shape', 'device_options', 'n_out_of', 'recipe_cbs', 'recipe_learner',
+           'check_whiten', 'vit_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'steps_per_epoch',
+           'budget_epochs', 'StepBudget', 'unwrap', 'train_autocast', 'evaluate']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -69,10 +66,22 @@ def resolve_init(
     return method, {**opts, **(init_kwargs or {})}
 
 # %% ../nbs/03_learner.ipynb #48e40abe
-ATTN_KINDS = {'vanilla': None, 'gpsa': to_gpsa, 'ibit': to_ibit}            # name -> conversion (None: timm's attention as built)
-ATTN_CHECKS = {'gpsa': check_gpsa, 'ibit': check_ibit}                   # name -> its validation, which never touches the model
-ATTN_ALIASES = {'ibit-softmax': ('ibit', dict(form='softmax'))}          # name -> (kind, options)
-ATTN_NAMES = (*ATTN_KINDS, *ATTN_ALIASES)
+ATTN_KINDS = {'vanilla': None}   # name -> conversion (None: timm's attention as built); lessons 06 and 07 register 'gpsa' and 'ibit'
+ATTN_CHECKS = {}                 # name -> its validation, which never touches the model
+ATTN_ALIASES = {}                # name -> (kind, options)
+ATTN_NAMES = ['vanilla']         # every name `resolve_attn` takes, kinds then aliases; kept up to date by `register_attn`
+
+def register_attn(
+    name:str,              # the kind's name, e.g. 'gpsa'
+    convert,               # convert(model, **options): converts a timm ViT's attention in place
+    check=None,            # check(model, **options): raises on options or a model the conversion refuses, never touches the model (a meta model works)
+    aliases:dict=None,     # alias name -> options of this kind, e.g. {'ibit-softmax': dict(form='softmax')}
+):
+    "Add (or replace) the attention kind `name` that `resolve_attn`, `apply_attn` and `vit_learner(attn=)` take, as timm's `register_model` adds a model."
+    ATTN_KINDS[name] = convert
+    if check is not None: ATTN_CHECKS[name] = check
+    for a, opts in (aliases or {}).items(): ATTN_ALIASES[a] = (name, dict(opts))
+    ATTN_NAMES[:] = [*ATTN_KINDS, *ATTN_ALIASES]
 
 def resolve_attn(
     attn:str,              # one of `ATTN_NAMES`
@@ -120,7 +129,6 @@ class ValidateAtEnd(Callback):
 # %% ../nbs/03_learner.ipynb #c04a31d2
 MAX_SEED = 2**32 - 1  # numpy's seed range, which fastai's `set_seed` uses
 VIT_DATA_KWARGS = {'img_size': 'the image size of the data', 'in_chans': 'the channels of the images', 'num_classes': 'the classes of the data (n_out= overrides it)'}
-CNN_DATA_KWARGS = {**VIT_DATA_KWARGS, 'filters': 'filters=', 'freeze': 'freeze=', 'seed': 'seed='}
 
 def meta_model(
     arch:str,              # a timm model name
@@ -130,7 +138,7 @@ def meta_model(
 )->nn.Module: # the model on the meta device: shapes, no storage
     "`timm.create_model(arch, **kit, **model_kwargs)` on the `meta` device, to check a request before anything is built; raises ValueError on an unknown arch, an option the model does not take, or one the kit sets itself."
     if not timm.is_model(arch):
-        raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(structinit.models.PRESETS + structinit.swin_mixer.PRESETS + structinit.convmixer.PRESETS)}")
+        raise ValueError(f"unknown arch {arch!r}: not a timm model; the kit's presets: {', '.join(kit_presets())}")
     mk, kit_kwargs = dict(model_kwargs or {}), kit_kwargs or {}
     own = [k for k in mk if k in kit_kwargs]
     if own: raise ValueError(f"model_kwargs may not set {', '.join(own)}: the kit sets " + '; '.join(f'{k} from {kit_kwargs[k]}' for k in own)
@@ -155,9 +163,9 @@ def check_vit_request(
     kind, attn_opts = resolve_attn(attn, attn_kwargs)
     check_seed(seed)
     bare = meta_model(arch)
-    if not isinstance(bare, tuple(structinit.swin_mixer.ARCHS.values())):   # the families `apply_init` initialises (lesson 11's `init_arch`)
-        raise TypeError(f"{arch} builds a {type(bare).__name__}, not a timm VisionTransformer, SwinTransformer or MlpMixer: vit_learner and apply_init need one of them "
-                        f"(the kit's presets: {', '.join(structinit.models.PRESETS + structinit.swin_mixer.PRESETS)}; ConvMixers go through convmixer_learner)")
+    try: init_family(bare)                        # the families `apply_init` initialises (lesson 02's registry)
+    except TypeError as e: raise TypeError(f"{arch} builds a {type(bare).__name__}: vit_learner needs a model apply_init initialises ({e}; "
+                                           f"the kit's presets: {', '.join(kit_presets())}; ConvMixers go through convmixer_learner)") from None
     if not isinstance(bare, VisionTransformer):   # lesson 11: a Swin or a Mixer keeps its own token mixing
         if kind != 'vanilla': raise ValueError(f"attn={attn!r} converts a ViT's global attention (lessons 06, 07); {arch} is a {type(bare).__name__}, which keeps its own token mixing: use attn='vanilla'")
         if whiten: raise ValueError(f"whiten whitens a ViT's patch embedding (lesson 10); it is not built for a {type(bare).__name__} ({arch}): leave it 0")
@@ -165,19 +173,6 @@ def check_vit_request(
     check_init(m, method, **init_opts)
     if kind in ATTN_CHECKS: ATTN_CHECKS[kind](m, **attn_opts)
     return method, init_opts, kind, attn_opts
-
-def check_convmixer_request(
-    arch:str, filters:str='learned', freeze:bool=False,
-    img_size:int=28, in_chans:int=1, n_out:int=10, # what the data gives: the smaller image side, channels, classes
-    model_kwargs:dict=None, seed:int=None, # as for `convmixer_learner`
-):
-    "Check everything `convmixer_learner` would build, on a meta model; raises ValueError saying what to change."
-    if arch not in structinit.convmixer.PRESETS:
-        raise ValueError(f"unknown ConvMixer arch {arch!r}; valid: {', '.join(structinit.convmixer.PRESETS)}")
-    if filters not in MODES: raise ValueError(f"unknown filters {filters!r}; valid: {', '.join(MODES)}")
-    if filters == 'learned' and freeze: raise ValueError("filters='learned' means trained filters; frozen default-init filters are filters='random', freeze=True")
-    check_seed(seed)
-    meta_model(arch, model_kwargs, CNN_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out, filters=filters, freeze=freeze, seed=0)
 
 # %% ../nbs/03_learner.ipynb #f2627e6e
 RECIPE_FIELDS = {  # field: what it sets
@@ -221,6 +216,7 @@ def _num(r, k, lo, hi=None, integer=False, none=False):
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= lo and (hi is None or v <= hi) and (not integer or float(v).is_integer())
     if not ok: raise ValueError(f"recipe {k}={v!r}: must be {'an integer' if integer else 'a number'} >= {lo}" + (f" and <= {hi}" if hi is not None else '') + (' or None' if none else ''))
 
+# %% ../nbs/03_learner.ipynb #bdb6376e
 def resolve_recipe(
     recipe:str|dict='kit', # a name in `RECIPES`, or a recipe dict (e.g. from `resolve_recipe`)
     recipe_kwargs:dict=None, # fields to change, e.g. dict(augment=None) for the paper's "-AutoAugment" ablation
@@ -370,18 +366,25 @@ class AutocastMixedPrecision(MixedPrecision):
         dev = next(self.model.parameters()).device
         self.autocast, self.learn.scaler, self.scales = autocast_ctx(dev, self.precision), torch.amp.GradScaler(dev.type, enabled=False), L()
 
+# %% ../nbs/03_learner.ipynb #49ee42e5
+LEARNER_CBS = {}   # name -> callable () -> a fastai Callback, added to every `recipe_learner` (lesson 12: 'distributed_data': `DistributedData`)
+FIT_CBS = {}       # 'ema': callable(decay) -> Callback; 'checkpoint': callable(fname, every, key) -> Callback (lesson 12: `EMA`, `Checkpoint`)
+FIT_CONTEXTS = {}  # name -> callable (learn) -> a context manager that `fit_recipe` fits inside (lesson 12: 'distributed': `distributed`)
+WHITENERS = {}     # 'whiten': callable(model, dls, n_images), run by `vit_learner(whiten=)` after the init (lesson 10: `whiten_patch_embed`)
+
 # %% ../nbs/03_learner.ipynb #cb937842
-def _input_shape(dls):
+def input_shape(dls)->tuple:
     "(C, H, W) of the images, from one validation batch (or a training batch if there is no validation set)."
     dl = dls.valid if len(dls.loaders) > 1 and len(dls.valid_ds) else dls.train
     return tuple(dl.one_batch()[0].shape[1:])
 
-def _device_options(dls, precision, channels_last)->tuple:
+def device_options(dls, precision, channels_last)->tuple:
     "(device, precision, channels_last) with the device's defaults filled in (`check_precision`; channels-last on CUDA); raises ValueError on an unknown precision."
     dev = torch.device(getattr(dls, 'device', None) or 'cpu')
     return dev, check_precision(precision, dev), dev.type == 'cuda' if channels_last is None else channels_last
 
-def _n_out(dls, n_out):
+def n_out_of(dls, n_out:int=None)->int:
+    "The classes of the head: `n_out`, or the data's (`get_c(dls)`); raises ValueError when neither is known."
     if n_out is None: n_out = get_c(dls)
     if not n_out: raise ValueError("n_out is not given and could not be inferred from dls (dls.c); pass n_out=")
     return n_out
@@ -396,6 +399,7 @@ def recipe_cbs(r:dict)->list:
     cbs = [TimmMixup(r['mixup'], r['cutmix'], r['mix_prob'], r['switch_prob'], r['label_smoothing'])] if r['mixup'] or r['cutmix'] else []
     return cbs + ([GradientClip(r['clip'])] if r['clip'] else [])
 
+# %% ../nbs/03_learner.ipynb #b291de96
 def recipe_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches
     model:nn.Module,              # a built (and initialised) model; moved to `dls.device`
@@ -413,13 +417,13 @@ def recipe_learner(
 )->Learner:
     "The recipe every structinit run shares (loss, AdamW, lr, wd, MixUp/CutMix, clipping, metrics, bf16 autocast on any device, CUDA channels-last, compile) around `model`; raises ValueError on a bad recipe or precision."
     r = resolve_recipe(recipe)
-    dev, precision, channels_last = _device_options(dls, precision, channels_last)
+    dev, precision, channels_last = device_options(dls, precision, channels_last)
     model.to(dev)
     if compile: model.compile(**(compile if isinstance(compile, dict) else {}))
     ls = r['label_smoothing']
     learn = Learner(dls, model, loss_func=loss_func or (LabelSmoothingCrossEntropyFlat(eps=ls) if ls else CrossEntropyLossFlat()),
                     opt_func=opt_func or _recipe_opt(r), lr=r['lr'] if lr is None else lr, wd=r['wd'] if wd is None else wd, metrics=metrics,
-                    cbs=L(cbs) + recipe_cbs(r) + [DistributedData()], **{'wd_bn_bias': r['wd_bn_bias'], **kwargs})
+                    cbs=L(cbs) + recipe_cbs(r) + [f() for f in LEARNER_CBS.values()], **{'wd_bn_bias': r['wd_bn_bias'], **kwargs})
     if precision != 'fp32': learn.add_cb(AutocastMixedPrecision(precision))
     if channels_last: learn.add_cb(ChannelsLast())
     learn.compile, learn.recipe, learn.precision = compile, r, precision
@@ -433,6 +437,7 @@ def check_whiten(whiten, # training images for `whiten_patch_embed` (0: off)
         raise ValueError(f"{name} must be a number of training images (0: off; the paper: 5120), got {whiten!r}")
     return int(whiten)
 
+# %% ../nbs/03_learner.ipynb #1e619244
 def vit_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
     arch:str='vit_pico_patch4_28',# a timm model name: the kit's `PRESETS` or any timm ViT; a timm Swin or MLP-Mixer (lesson 11, attn='vanilla')
@@ -458,14 +463,15 @@ def vit_learner(
     **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
 )->Learner:
     "A fastai `Learner` for timm ViT (or Swin, MLP-Mixer) `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a seed out of range, missing classes, a bad whiten count, or mixed precision without CUDA; TypeError on a model that is not a timm ViT, Swin or MLP-Mixer."
-    n_out = _n_out(dls, n_out)
-    dev, _, _ = _device_options(dls, precision, channels_last)
-    C, H, W = _input_shape(dls)
+    n_out = n_out_of(dls, n_out)
+    dev, _, _ = device_options(dls, precision, channels_last)
+    C, H, W = input_shape(dls)
     img_size = H if H == W else (H, W)
     r = resolve_recipe(recipe, recipe_kwargs)
     mk = {**({'drop_path_rate': r['drop_path']} if r['drop_path'] else {}), **(model_kwargs or {})}   # the user's drop_path_rate wins
     method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, mk, init_kwargs, attn_kwargs, seed, whiten)  # fail before building anything
     check_whiten(whiten)
+    if whiten and 'whiten' not in WHITENERS: raise ValueError("whiten needs lesson 10's whitening (structinit.design registers it; `import structinit` loads it)")
     dls = recipe_dls(dls, r)
     if seed is not None: set_seed(seed, reproducible=True)
     model = timm.create_model(arch, img_size=img_size, in_chans=C, num_classes=n_out, **mk)
@@ -473,50 +479,12 @@ def vit_learner(
     apply_init(model.to(dev), method, **init_opts)
     if whiten:
         st = dls.train.rng.getstate()
-        whiten_patch_embed(model, loader_images(dls.train, whiten))
+        WHITENERS['whiten'](model, dls, whiten)                       # lesson 10's whitening of the patch embedding
         dls.train.rng.setstate(st)                                   # the training order is that of an unwhitened run
     apply_attn(model, attn, **(attn_kwargs or {}))
     learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, precision, channels_last, r, **kwargs)
     store_attr('arch,init,attn,n_out,seed,whiten', self=learn)
     learn.init_options, learn.attn_options, learn.recipe_kwargs = init_opts, attn_opts, recipe_changes(r)
-    return learn
-
-# %% ../nbs/03_learner.ipynb #4e54b831
-def convmixer_learner(
-    dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
-    arch:str='convmixer_128_4_k3_p2', # one of `structinit.convmixer.PRESETS`
-    filters:str='learned',        # spatial filter mode, one of `MODES`
-    freeze:bool=False,            # freeze the depthwise filters (weights and biases)
-    n_out:int=None,               # classes of the head; None: `get_c(dls)`
-    loss_func=None,               # None: the recipe's label-smoothed cross-entropy
-    opt_func=None,                # None: fastai `Adam` (decoupled weight decay, i.e. AdamW) with the recipe's betas
-    lr:float=None,                # peak learning rate; None: the recipe's
-    wd:float=None,                # decoupled weight decay; None: the recipe's
-    metrics=accuracy,             # fastai metrics on the validation set
-    cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
-    model_kwargs:dict=None,       # options for the preset (e.g. `dim`, `depth`, `kernel_size`, `patch_size`, `scale`)
-    seed:int=None,                # `set_seed(seed, reproducible=True)` and the filter seed; None: no seeding
-    compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
-    precision:Precision=None,     # 'fp32' or 'bf16' autocast (`AutocastMixedPrecision`), on any device; None: `default_precision` (bf16 on CUDA, fp32 on a CPU)
-    channels_last:bool=None,      # channels-last weights; None: on CUDA only
-    recipe:str='kit',             # the training recipe, a name in `RECIPES` (`show_recipe`)
-    recipe_kwargs:dict=None,      # recipe fields to change (`resolve_recipe`)
-    **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
-)->Learner:
-    "A fastai `Learner` for the ConvMixer preset `arch` with `filters`-mode depthwise filters, with `vit_learner`'s recipes (a recipe's drop-path is a ViT option: a warning says it is not applied); raises before building anything (`check_convmixer_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown arch, mode or recipe, learned+frozen, model options it does not take or the kit sets, a seed out of range, missing classes, or an unknown precision."
-    n_out = _n_out(dls, n_out)
-    _device_options(dls, precision, channels_last)
-    C, H, W = _input_shape(dls)
-    r = resolve_recipe(recipe, recipe_kwargs)
-    check_convmixer_request(arch, filters, freeze, min(H, W), C, n_out, model_kwargs, seed)  # fail before building anything
-    dls = recipe_dls(dls, r)
-    if r['drop_path']: warnings.warn(f"recipe {r['name']!r} has drop_path={r['drop_path']}, a ViT option: the ConvMixer presets have no drop-path, so it is not applied")
-    if seed is not None: set_seed(seed, reproducible=True)
-    model = timm.create_model(arch, in_chans=C, num_classes=n_out, img_size=min(H, W), filters=filters, freeze=freeze,
-                              seed=seed, **(model_kwargs or {}))
-    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, precision, channels_last, r, **kwargs)
-    store_attr('arch,filters,freeze,n_out,seed', self=learn)
-    learn.filter_seed, learn.recipe_kwargs = model.filter_seed, recipe_changes(r)
     return learn
 
 # %% ../nbs/03_learner.ipynb #4b672cb5
@@ -548,6 +516,7 @@ def progress_mode(progress:bool|str|None=None, # True or 'bars': fastai's bars; 
     if mode not in PROGRESS_MODES: raise ValueError(f"progress={progress!r}; valid: True, False, None, {', '.join(map(repr, PROGRESS_MODES))}")
     return mode
 
+# %% ../nbs/03_learner.ipynb #646a8592
 MAX_LINES = 30  # `fit_recipe` prints at most about this many epoch lines (every epoch of a 30-epoch run)
 
 def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
@@ -561,35 +530,21 @@ def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
               )->Learner: # the learner, with `ema_model` (the recipe's weight EMA, or None) and `resumed_from` (epochs read from the checkpoint, or None)
     "Fit with the learner's recipe schedule (`fit_one_cycle`, or `warmup_cosine` per step) for `epochs`, or exactly `steps` optimiser steps of it (`StepBudget`), with the recipe's weight EMA (`EMA`), checkpoints (`Checkpoint`), and in a launched run on all its processes (fastai's `distrib_ctx`, lesson 12); progress as `progress_mode(progress)` says, on rank 0 only. Raises ValueError unless exactly one of `epochs` and `steps` is given, `CheckpointError` on a checkpoint that cannot be resumed."
     if (epochs is None) == (steps is None): raise ValueError(f"give epochs or steps, not {'both' if steps is not None else 'neither'}")
-    mode, cbs, r = progress_mode(progress) if is_main() else 'none', list(L(cbs)), getattr(learn, 'recipe', None) or RECIPES['kit']
+    mode, cbs, r = progress_mode(progress) if rank_distrib() == 0 else 'none', list(L(cbs)), getattr(learn, 'recipe', None) or RECIPES['kit']
     if steps is not None: epochs, cbs = budget_epochs(steps, len(learn.dls.train)), cbs + [StepBudget(steps)]
-    ema = EMA(r['ema']) if r.get('ema') else None
-    ck = Checkpoint(checkpoint, save_every, key) if checkpoint is not None else None
-    cbs += [c for c in (ema, ck) if c is not None]
+    need = [k for k in ['ema'] * bool(r.get('ema')) + ['checkpoint'] * (checkpoint is not None) if k not in FIT_CBS]
+    if need: raise ValueError(f"fit_recipe: {' and '.join(need)} need(s) lesson 12's callbacks (structinit.scale registers them in FIT_CBS; `import structinit` loads it)")
+    if r.get('ema'): cbs.append(FIT_CBS['ema'](r['ema']))
+    if checkpoint is not None: cbs.append(FIT_CBS['checkpoint'](checkpoint, save_every, key))
+    learn.ema_model, learn.resumed_from, learn.train_s_before = None, None, 0.   # what the EMA and the checkpoint set, if there are any
     if r['sched'] == 'one_cycle': fit = lambda cbs: learn.fit_one_cycle(epochs, pct_start=r['warmup'], cbs=cbs)
     else: fit = lambda cbs: learn.fit(epochs, cbs=cbs + [ParamScheduler({'lr': warmup_cosine(learn.lr, r['warmup'], r['min_lr'])})])
-    with distributed(learn):
+    with contextlib.ExitStack() as ctx:
+        for f in FIT_CONTEXTS.values(): ctx.enter_context(f(learn))                # lesson 12: a launched run fits on all its processes
         if mode == 'bars': fit(cbs)
         else:
             with learn.no_bar(), learn.no_logging(): fit(cbs + [EpochLine(every=math.ceil(epochs / MAX_LINES))] * (mode == 'lines'))
-    learn.ema_model = ema.model_ema.module if ema is not None else None
-    learn.resumed_from = ck.start if ck is not None and ck.resumed else None
-    learn.train_s_before = ck.prior_s if ck is not None else 0.
     return learn
-
-@contextlib.contextmanager
-def distributed(learn:Learner):
-    "fastai's `distrib_ctx` in a launched run (`SyncBatchNorm` on CUDA only: PyTorch's needs a GPU, so on CPU each process keeps its own BatchNorm statistics, which it says), nothing otherwise; raises ValueError as `check_launch`."
-    check_launch()
-    if not launched(): yield; return
-    init_distributed()
-    cuda = torch.device(learn.dls.device or 'cpu').type == 'cuda'
-    if not cuda and world()[1] > 1 and is_main() and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in learn.model.modules()):
-        print("note: on CPU each process keeps its own BatchNorm statistics (SyncBatchNorm needs CUDA)", flush=True)
-    try:
-        with learn.distrib_ctx(sync_bn=cuda): yield
-    finally:
-        if hasattr(learn, 'distributed_trainer'): learn.remove_cb(learn.distributed_trainer)   # fastai leaves it on after a one-process run
 
 # %% ../nbs/03_learner.ipynb #264417ef
 def steps_per_epoch(n_train:int, # training images
@@ -616,7 +571,7 @@ class _Take:
 
 class StepBudget(Callback):
     "Train `fit_one_cycle` for exactly `steps` optimiser steps, its schedule over those steps (ConViT's equal-steps protocol, arXiv 2103.10697 sec. 4.2): the last epoch gets the remaining batches only; the fit must have `budget_epochs(steps, n_iter)` epochs (ValueError otherwise, before any step)."
-    order = DistributedData.order + 2  # after fastai's DistributedTrainer (11), which would wrap the shortened loader again; before the schedulers (ParamScheduler, 60, reads `pct_train` in before_batch)
+    order = DistributedTrainer.order + 3  # after fastai's DistributedTrainer (11) and lesson 12's DistributedData (12), which would wrap the shortened loader again; before the schedulers (ParamScheduler, 60, reads `pct_train` in before_batch)
     def __init__(self, steps:int): # optimiser steps, at least 1
         if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
         self.steps = steps
@@ -629,3 +584,41 @@ class StepBudget(Callback):
         if left < n_iter: self.learn.dl = _Take(self.dl, left)   # the last epoch: a whole epoch for every callback (Recorder included), just shorter
     def before_batch(self):
         if self.training: self.learn.pct_train = self.train_iter / self.steps   # the schedule's position over the budget, not over n_epoch * n_iter
+
+# %% ../nbs/03_learner.ipynb #b26b773c
+def unwrap(model:nn.Module)->nn.Module:
+    "The model inside a `DistributedDataParallel` (or `DataParallel`) wrapper; the model itself otherwise."
+    return model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
+
+def train_autocast(learn, # a fastai `Learner`
+                   device, # the device of the model evaluated
+                  ):
+    "The autocast the learner trains in, on `device`: that of its `MixedPrecision` callback (the kit's `AutocastMixedPrecision` on any device, fastai's own on CUDA only, as fastai autocasts), or a null context in fp32."
+    mp = next((c for c in learn.cbs if isinstance(c, MixedPrecision)), None)
+    dev = torch.device(device)
+    if mp is None or (dev.type != 'cuda' and not hasattr(mp, 'precision')): return nullcontext()
+    return torch.autocast(dev.type, dtype={AMPMode.BF16: torch.bfloat16, AMPMode.FP16: torch.float16}[AMPMode(mp.amp_mode)])
+
+def evaluate(learn, # a fastai `Learner`: its loss, its model and its precision (`train_autocast`)
+             dl=None, # a kit evaluation loader (`TensorImageDL`); None: `learn.dls.valid`
+             model:nn.Module=None, # None: the learner's model (unwrapped); e.g. `learn.ema_model`
+            )->tuple: # (mean loss, accuracy, images)
+    "Loss and accuracy of `model` on every image of `dl` exactly once, in the precision the learner trains in (bf16 autocast on any device, `train_autocast`): in a launched run (lesson 12) each process takes a contiguous share and the sums are added over the processes (one all-reduce)."
+    dl = learn.dls.valid if dl is None else dl
+    if isinstance(dl, DistributedDL): dl = dl.dl
+    model = unwrap(learn.model if model is None else model)
+    group = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1   # a launched run (lesson 12)
+    rank, W = (dist.get_rank(), dist.get_world_size()) if group else (0, 1)
+    n = len(dl.dataset); part = dl.new(dl.dataset.subset(slice(rank * n // W, (rank + 1) * n // W)), shuffle=False, drop_last=False)
+    dev = next(model.parameters()).device
+    ctx = train_autocast(learn, dev)
+    tot = torch.zeros(3, dtype=torch.float64, device=dev)
+    was = model.training; model.eval()
+    with torch.no_grad(), ctx:
+        for xb, yb in part:
+            out = model(xb)
+            tot += torch.stack([learn.loss_func(out, yb).double() * len(yb), (out.argmax(-1) == yb).sum().double(), torch.tensor(float(len(yb)), dtype=torch.float64, device=dev)])
+    model.train(was)
+    if group: dist.all_reduce(tot)                                  # the sums of every process
+    tot = tot.tolist()
+    return tot[0] / tot[2], tot[1] / tot[2], int(tot[2])

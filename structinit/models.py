@@ -11,7 +11,7 @@ from collections import OrderedDict
 import torch
 from torch import nn, Tensor
 import timm
-from timm.models import register_model, generate_default_cfgs
+from timm.models import register_model, generate_default_cfgs, get_pretrained_cfg
 from timm.models._builder import resolve_pretrained_cfg
 from timm.models.vision_transformer import VisionTransformer
 from timm.layers import PatchDropout
@@ -22,7 +22,7 @@ from timm.layers.pos_embed_sincos import build_sincos2d_pos_embed
 __all__ = ['LATENT_PARTS', 'POS_EMBEDS', 'FASHION_MNIST_STATS', 'CIFAR10_STATS', 'default_cfgs', 'PRESETS', 'sincos_2d',
            'check_num_cls_tokens', 'MultiClsVisionTransformer', 'check_latent', 'LatentQKV', 'qkv_part', 'qkv_weight',
            'rank_r_factors', 'write_qkv', 'to_latent', 'set_sincos_pos_embed', 'vit_small_image', 'preset_cfg',
-           'build_preset', 'vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32']
+           'build_preset', 'vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32', 'kit_presets']
 
 # %% ../nbs/01_models.ipynb #cd5c949a
 def sincos_2d(
@@ -277,9 +277,9 @@ def preset_cfg(input_size:tuple, # (C, H, W) the preset is made for
                stats:tuple, # (mean, std) per channel, 0..1 scale
                **kwargs, # other timm `PretrainedCfg` fields (e.g. first_conv, classifier)
               )->dict:
-    "A timm pretrained-cfg dict for a kit preset: its real input size and normalisation, 10 classes, no weights (no url, no hub id), so `timm.data.resolve_data_config` reports what the model takes."
+    "A timm pretrained-cfg dict for a kit preset: its real input size and normalisation, 10 classes, no weights (no url, no hub id; `source` 'structinit', which `kit_presets` reads), so `timm.data.resolve_data_config` reports what the model takes."
     mean, std = stats
-    return dict(url='', input_size=tuple(input_size), mean=tuple(mean), std=tuple(std), num_classes=10, crop_pct=1.0, interpolation='bilinear',
+    return dict(url='', source='structinit', input_size=tuple(input_size), mean=tuple(mean), std=tuple(std), num_classes=10, crop_pct=1.0, interpolation='bilinear',
                 **{'first_conv': 'patch_embed.proj', 'classifier': 'head', **kwargs})
 
 default_cfgs = generate_default_cfgs({  # read by timm's `register_model` below: one cfg per preset
@@ -322,3 +322,8 @@ def vit_tiny_patch4_32(pretrained=False, **kwargs)->VisionTransformer:
     return build_preset('vit_tiny_patch4_32', dict(img_size=32, patch_size=4, in_chans=3, embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.), kwargs, pretrained)
 
 PRESETS = ('vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32')
+
+# %% ../nbs/01_models.ipynb #5150f26c
+def kit_presets()->list: # model names, sorted
+    "The kit's presets in timm's registry: every registered model whose cfg says `source='structinit'` (`preset_cfg`): this lesson's ViTs, and the ConvMixers, Swins and Mixers of later lessons once they are imported (as `import structinit` does)."
+    return sorted(n for n in timm.list_models() if getattr(get_pretrained_cfg(n), 'source', None) == 'structinit')

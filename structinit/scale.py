@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/scale.html.md"""
 
 # %% ../nbs/12_scale.ipynb #1dca6269
 from __future__ import annotations
-import os, random, hashlib, datetime, time, atexit
+import os, random, hashlib, datetime, time, atexit, contextlib
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
@@ -19,13 +19,14 @@ from fastai.callback.core import Callback, CancelEpochException
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.distributed import DistributedDL, DistributedTrainer  # also gives `Learner.distrib_ctx` (fastai on Accelerate)
 from timm.utils import ModelEmaV3
-from .data import TensorImageDL
+from .data import TensorImageDL, atomic_write
+from .learner import LEARNER_CBS, FIT_CBS, FIT_CONTEXTS, unwrap
+from .compare import PROCESSES
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'launched', 'world', 'is_main', 'init_distributed', 'check_launch',
            'broadcast_object', 'gather_objects', 'all_sum', 'ShardedDL', 'check_world', 'rank_seed', 'DistributedData',
-           'unwrap', 'train_autocast', 'evaluate', 'rng_state', 'set_rng_state', 'CheckpointError', 'load_checkpoint',
-           'EMA', 'Checkpoint']
+           'distributed', 'rng_state', 'set_rng_state', 'CheckpointError', 'load_checkpoint', 'EMA', 'Checkpoint']
 
 # %% ../nbs/12_scale.ipynb #72575b7f
 def launched()->bool:
@@ -122,6 +123,10 @@ def check_world(bs:int, # the global batch: the training loader's batch of a one
         raise ValueError(f"recipe {r['name']!r} mixes pairs of images within each process's slice (MixUp/CutMix), but a global batch of {bs} over {W} processes gives each an odd slice of {bs // W}; choose a multiple of {2 * W} (--bs)")
     return bs // W
 
+# %% ../nbs/12_scale.ipynb #c35ea777
+PROCESSES.join = lambda device=None: init_distributed() or device   # a launched run: this process's device
+PROCESSES.world, PROCESSES.broadcast, PROCESSES.check, PROCESSES.check_batch = world, broadcast_object, check_launch, check_world
+
 # %% ../nbs/12_scale.ipynb #466ab5f7
 def rank_seed(rank:int, # this process's rank
              )->int|None: # the seed set; None for rank 0
@@ -148,41 +153,23 @@ class DistributedData(Callback):
             raise RuntimeError(f"this process is one of {num_distrib()} started by a launcher, but the fit is not inside learn.distrib_ctx(): "
                                "each process would train its own copy on all the data. Use fit_recipe(learn, ...), which enters it, or `with learn.distrib_ctx(): learn.fit(...)`")
 
-# %% ../nbs/12_scale.ipynb #50d87cfb
-def unwrap(model:nn.Module)->nn.Module:
-    "The model inside a `DistributedDataParallel` (or `DataParallel`) wrapper; the model itself otherwise."
-    return model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
+# %% ../nbs/12_scale.ipynb #34f41a99
+@contextlib.contextmanager
+def distributed(learn:Learner):
+    "fastai's `distrib_ctx` in a launched run (`SyncBatchNorm` on CUDA only: PyTorch's needs a GPU, so on CPU each process keeps its own BatchNorm statistics, which it says), nothing otherwise; raises ValueError as `check_launch`."
+    check_launch()
+    if not launched(): yield; return
+    init_distributed()
+    cuda = torch.device(learn.dls.device or 'cpu').type == 'cuda'
+    if not cuda and world()[1] > 1 and is_main() and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in learn.model.modules()):
+        print("note: on CPU each process keeps its own BatchNorm statistics (SyncBatchNorm needs CUDA)", flush=True)
+    try:
+        with learn.distrib_ctx(sync_bn=cuda): yield
+    finally:
+        if hasattr(learn, 'distributed_trainer'): learn.remove_cb(learn.distributed_trainer)   # fastai leaves it on after a one-process run
 
-def train_autocast(learn, # a fastai `Learner`
-                   device, # the device of the model evaluated
-                  ):
-    "The autocast the learner trains in, on `device`: that of its `MixedPrecision` callback (the kit's `AutocastMixedPrecision` on any device, fastai's own on CUDA only, as fastai autocasts), or a null context in fp32."
-    mp = next((c for c in learn.cbs if isinstance(c, MixedPrecision)), None)
-    dev = torch.device(device)
-    if mp is None or (dev.type != 'cuda' and not hasattr(mp, 'precision')): return nullcontext()
-    return torch.autocast(dev.type, dtype={AMPMode.BF16: torch.bfloat16, AMPMode.FP16: torch.float16}[AMPMode(mp.amp_mode)])
-
-def evaluate(learn, # a fastai `Learner`: its loss, its model and its precision (`train_autocast`)
-             dl=None, # a kit evaluation loader (`TensorImageDL`); None: `learn.dls.valid`
-             model:nn.Module=None, # None: the learner's model (unwrapped); e.g. `learn.ema_model`
-            )->tuple: # (mean loss, accuracy, images)
-    "Loss and accuracy of `model` on every image of `dl` exactly once, in the precision the learner trains in (bf16 autocast on any device, `train_autocast`): in a launched run each process takes a contiguous share and the sums are added over the processes."
-    dl = learn.dls.valid if dl is None else dl
-    if isinstance(dl, DistributedDL): dl = dl.dl
-    model = unwrap(learn.model if model is None else model)
-    rank, W = (dist.get_rank(), dist.get_world_size()) if _active() else (0, 1)
-    n = len(dl.dataset); part = dl.new(dl.dataset.subset(slice(rank * n // W, (rank + 1) * n // W)), shuffle=False, drop_last=False)
-    dev = next(model.parameters()).device
-    ctx = train_autocast(learn, dev)
-    tot = torch.zeros(3, dtype=torch.float64, device=dev)
-    was = model.training; model.eval()
-    with torch.no_grad(), ctx:
-        for xb, yb in part:
-            out = model(xb)
-            tot += torch.stack([learn.loss_func(out, yb).double() * len(yb), (out.argmax(-1) == yb).sum().double(), torch.tensor(float(len(yb)), dtype=torch.float64, device=dev)])
-    model.train(was)
-    tot = all_sum(tot).tolist()
-    return tot[0] / tot[2], tot[1] / tot[2], int(tot[2])
+LEARNER_CBS['distributed_data'] = DistributedData   # on every `recipe_learner`
+FIT_CONTEXTS['distributed'] = distributed           # around every `fit_recipe`
 
 # %% ../nbs/12_scale.ipynb #3c81e0b1
 def _py_state(s)->list: return [s[0], list(s[1]), s[2]]
@@ -264,6 +251,9 @@ class EMA(Callback):
         self.model_ema = ModelEmaV3(unwrap(self.model), decay=self.decay, use_warmup=self.warmup)
         self.model_ema.module._compiled_call_impl = None   # a compiled model's copy runs eagerly: its compiled graph belongs to the original
     def after_step(self): self.model_ema.update(unwrap(self.model), step=self.train_iter + 1)
+    def after_fit(self): self.learn.ema_model = self.model_ema.module     # what `fit_recipe` returns as `learn.ema_model`
+
+FIT_CBS['ema'] = EMA   # lesson 03's `fit_recipe` keeps a recipe's `ema` with it
 
 # %% ../nbs/12_scale.ipynb #184725b6
 class Checkpoint(Callback):
@@ -291,9 +281,12 @@ class Checkpoint(Callback):
     def after_epoch(self):
         e = self.epoch + 1
         if e > self.start and (e % self.every == 0 or e == self.n_epoch): self.save(e)
+    def after_fit(self): self.learn.resumed_from, self.learn.train_s_before = (self.start if self.resumed else None), self.prior_s   # read by `fit_recipe`'s callers
     def train_s(self)->float:
         "Seconds spent training this run: this fit's, and those before it was resumed."
         return self.prior_s + time.perf_counter() - self.t0
+
+FIT_CBS['checkpoint'] = Checkpoint   # lesson 03's `fit_recipe(checkpoint=, save_every=, key=)`
 
 # %% ../nbs/12_scale.ipynb #14b86e08
 @patch
@@ -309,8 +302,7 @@ def state(self:Checkpoint, epoch:int)->dict:
 
 @patch
 def save(self:Checkpoint, epoch:int):
-    "Write the checkpoint of `epoch` finished epochs: every process's random states go to rank 0, which writes the file whole (lesson 04's `atomic_write`)."
-    from structinit.compare import atomic_write   # lesson 04's writer; that module builds on this one
+    "Write the checkpoint of `epoch` finished epochs: every process's random states go to rank 0, which writes the file whole (lesson 00's `atomic_write`)."
     st = self.state(epoch); rngs = gather_objects(st['rng'][0])
     if is_main(): atomic_write(self.fname, lambda p: torch.save({**st, 'rng': rngs}, p))
 

@@ -17,19 +17,21 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.models.swin_transformer import SwinTransformer, SwinTransformerBlock, WindowAttention
 from timm.models.mlp_mixer import MlpMixer, MixerBlock
 from timm.layers import Mlp
+from .data import is_number, require
 from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS
 from .init import (INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, qkv_heads, set_vproj,
-                             attn_blocks, init_timm, init_torch, init_mimetic, _check_options, _gen, _need, _is_num)
+                             attn_blocks, init_timm, init_torch, init_mimetic, init_options, cpu_generator,
+                             init_family, register_init_family)
 from .attention import rel_indices
 from .locality import local_share
 
 # %% auto #0
-__all__ = ['default_cfgs', 'PRESETS', 'ARCHS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE',
-           'swin_pico_patch2_window7_28', 'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32',
-           'init_arch', 'swin_blocks', 'window_offset_logits', 'set_rel_pos_bias', 'window_attn_probs',
-           'window_attention_maps', 'window_target_stats', 'swin_offsets', 'swin_attention_table', 'init_swin_impulse',
-           'gelu_slope', 'set_token_shift', 'mixer_grid', 'init_mixer_impulse', 'token_mixing_inputs',
-           'token_mixing_jacobians', 'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer']
+__all__ = ['default_cfgs', 'PRESETS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE', 'swin_pico_patch2_window7_28',
+           'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32', 'init_arch', 'swin_blocks',
+           'window_offset_logits', 'set_rel_pos_bias', 'window_attn_probs', 'window_attention_maps',
+           'window_target_stats', 'swin_offsets', 'swin_attention_table', 'init_swin_impulse', 'gelu_slope',
+           'set_token_shift', 'mixer_grid', 'init_mixer_impulse', 'token_mixing_inputs', 'token_mixing_jacobians',
+           'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer']
 
 # %% ../nbs/11_swin_mixer.ipynb #d41ba65f
 default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each preset's real input size and normalisation, no weights (lesson 01's `preset_cfg`)
@@ -63,13 +65,9 @@ def mixer_tiny_patch4_32(pretrained=False, **kwargs)->MlpMixer:
 PRESETS = ('swin_pico_patch2_window7_28', 'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32')
 
 # %% ../nbs/11_swin_mixer.ipynb #4fd672a1
-ARCHS = {'vit': VisionTransformer, 'swin': SwinTransformer, 'mixer': MlpMixer}   # the families `apply_init` initialises
-
 def init_arch(model:nn.Module)->str: # 'vit', 'swin' or 'mixer'
-    "The family of a model for `apply_init`; raises TypeError on a model that is none of timm's `VisionTransformer`, `SwinTransformer`, `MlpMixer`."
-    for name, cls in ARCHS.items():
-        if isinstance(model, cls): return name
-    raise TypeError(f"apply_init needs a timm VisionTransformer, SwinTransformer or MlpMixer; got {type(model).__name__}")
+    "The name of `model`'s init family (lesson 02's `init_family`; this lesson registers 'swin' and 'mixer' below); raises TypeError on a model of no registered family."
+    return init_family(model).name
 
 def swin_blocks(model:SwinTransformer)->list: # (stage, index in the stage, `SwinTransformerBlock`), input to output
     "Every block of a timm Swin with its stage; the same blocks as `attn_blocks(model)`."
@@ -165,6 +163,7 @@ def swin_offsets(model:SwinTransformer, kernel_size:int=3)->list: # per stage, t
     offs = getattr(model, 'impulse_offsets', None)
     return offs if offs is not None else [impulse_offsets(st.blocks[0].attn.num_heads, kernel_size) for st in model.layers]
 
+# %% ../nbs/11_swin_mixer.ipynb #870c9e73
 def swin_attention_table(
     model:SwinTransformer, # a timm Swin
     x:Tensor=None,         # (B, C, H, W) images; None: the content-free probe
@@ -185,7 +184,7 @@ def swin_attention_table(
 def init_swin_impulse(model, seed=0, kernel_size=3, order='paper', locality_strength=4., vproj='mimetic'):
     "The kit's impulse init for a timm Swin (not in arXiv 2505.19985's code): timm's init, then each head's relative-position table set to ConViT's local logits around its offset, in every plain and shifted window; V/proj mimetic as the ViT's impulse."
     init_timm(model, seed)
-    g = _gen(seed + 1)
+    g = cpu_generator(seed + 1)
     offs = [impulse_offsets(st.blocks[0].attn.num_heads, kernel_size, order, g) for st in model.layers]   # per stage: its heads
     for s, _, b in swin_blocks(model):
         set_rel_pos_bias(b.attn, torch.stack([window_offset_logits(b.window_size, o, locality_strength) for o in offs[s]]))
@@ -209,9 +208,9 @@ def set_token_shift(
 )->int: # the (output, input) pairs kept: min(ones of H, Hd)
     "Write a token-mixing MLP so that u -> mlp(u) equals gain * H u up to third order around u = 0, one hidden unit per (output, input) pair at GELU's inflection point; raises ValueError on a target that is not a partial permutation."
     N, Hd = mlp.fc1.in_features, mlp.fc1.out_features
-    _need(tuple(H.shape) == (N, N), f"H must be (N, N) = ({N}, {N}), got {tuple(H.shape)}")
+    require(tuple(H.shape) == (N, N), f"H must be (N, N) = ({N}, {N}), got {tuple(H.shape)}")
     pairs = H.nonzero()                                                # (P, 2) (output, input)
-    _need(bool(((H == 0) | (H == 1)).all()) and H.sum(0).max() <= 1 and H.sum(1).max() <= 1,
+    require(bool(((H == 0) | (H == 1)).all()) and H.sum(0).max() <= 1 and H.sum(1).max() <= 1,
           "H must be 0/1 with at most one 1 per row and per column (a shift, `shift_matrices`)")
     pairs = pairs[:Hd]                                                 # Hd < pairs: keep Hd of them, a best rank-Hd approximation (all singular values are 1)
     c, s = INFLECTION, gelu_slope()
@@ -229,7 +228,7 @@ def mixer_grid(model:MlpMixer)->tuple: return tuple(model.stem.grid_size)  # (h,
 def init_mixer_impulse(model, seed=0, kernel_size=3, order='paper', gain=1., in_scale=.5):
     "The kit's impulse init for a timm MLP-Mixer (not in arXiv 2505.19985's code): timm's init, then block i's token mixing a shift by offset i of the k x k kernel (`set_token_shift`), the same for every channel."
     init_timm(model, seed)
-    offs = impulse_offsets(len(model.blocks), kernel_size, order, _gen(seed + 1))   # one offset per block, as the ViT has one per head
+    offs = impulse_offsets(len(model.blocks), kernel_size, order, cpu_generator(seed + 1))   # one offset per block, as the ViT has one per head
     H = shift_matrices(mixer_grid(model), offs)
     model.impulse_pairs = [set_token_shift(b.mlp_tokens, H[i], gain, in_scale) for i, b in enumerate(model.blocks)]
     model.impulse_offsets, model.impulse_gain = offs, gain
@@ -306,19 +305,20 @@ def _check_family_model(model, arch, method):
     if arch == 'swin' and method in ('mimetic', 'impulse'):
         for s, i, b in swin_blocks(model):
             a = getattr(b, 'attn', None)
-            _need(isinstance(b, SwinTransformerBlock) and isinstance(a, WindowAttention) and isinstance(a.qkv, nn.Linear)
+            require(isinstance(b, SwinTransformerBlock) and isinstance(a, WindowAttention) and isinstance(a.qkv, nn.Linear)
                   and a.qkv.in_features == a.qkv.out_features // 3 == a.proj.out_features,
                   f"apply_init: stage {s} block {i} is not timm's SwinTransformerBlock with a WindowAttention of fused (3C, C) qkv; got {type(b).__name__}")
     if arch == 'mixer' and method == 'impulse':
         for i, b in enumerate(model.blocks):
             m = getattr(b, 'mlp_tokens', None)
-            _need(isinstance(b, MixerBlock) and isinstance(m, Mlp) and isinstance(m.fc1, nn.Linear) and isinstance(m.fc2, nn.Linear)
+            require(isinstance(b, MixerBlock) and isinstance(m, Mlp) and isinstance(m.fc1, nn.Linear) and isinstance(m.fc2, nn.Linear)
                   and m.fc1.bias is not None and m.fc2.bias is not None,
                   f"apply_init: block {i} is not timm's MixerBlock with an Mlp token mixing (fc1, fc2 with biases); got {type(b).__name__} "
                   "(ResMLP and gMLP are MlpMixers with other blocks: 'timm' and 'torch' only)")
-            _need(isinstance(m.act, nn.GELU) and m.act.approximate == 'none',
+            require(isinstance(m.act, nn.GELU) and m.act.approximate == 'none',
                   f"apply_init: block {i}'s token mixing uses {m.act!r}; the impulse needs exact GELU (its inflection point at sqrt 2)")
 
+# %% ../nbs/11_swin_mixer.ipynb #e4746be8
 def check_init_swin_mixer(
     model:nn.Module, # a timm `SwinTransformer` or `MlpMixer` (a `meta`-device model works)
     method:str,      # one of `INIT_METHODS`
@@ -326,24 +326,24 @@ def check_init_swin_mixer(
 )->dict: # the resolved options
     "Validate `apply_init` on a Swin or a Mixer without touching it; raises TypeError on another model, ValueError on a method that does not apply there (saying why), an unknown option or a bad value."
     arch = init_arch(model)
-    _need(arch != 'vit', "check_init_swin_mixer takes a Swin or a Mixer; a ViT goes through check_init")
-    _need(method in INIT_METHODS, f"unknown init method {method!r}; valid: {', '.join(INIT_METHODS)}")
-    _need((arch, method) not in NOT_APPLICABLE, f"init {method!r} does not apply to a timm {type(model).__name__}: {NOT_APPLICABLE.get((arch, method))}")
-    if (arch, method) not in SWIN_MIXER_OPTIONS: cfg = _check_options(method, options)          # timm, torch, mimetic: as for a ViT
+    require(arch != 'vit', "check_init_swin_mixer takes a Swin or a Mixer; a ViT goes through check_init")
+    require(method in INIT_METHODS, f"unknown init method {method!r}; valid: {', '.join(INIT_METHODS)}")
+    require((arch, method) not in NOT_APPLICABLE, f"init {method!r} does not apply to a timm {type(model).__name__}: {NOT_APPLICABLE.get((arch, method))}")
+    if (arch, method) not in SWIN_MIXER_OPTIONS: cfg = init_options(method, options)          # timm, torch, mimetic: as for a ViT
     else:
         valid = SWIN_MIXER_OPTIONS[arch, method]
         bad = set(options) - set(valid)
-        _need(not bad, f"unknown option(s) {sorted(bad)} for init {method!r} on a {type(model).__name__}; valid: {', '.join(valid)}")
+        require(not bad, f"unknown option(s) {sorted(bad)} for init {method!r} on a {type(model).__name__}; valid: {', '.join(valid)}")
         cfg = {**valid, **options}
-        _need(_is_num(cfg['seed'], 0, integer=True) and cfg['seed'] < 2**63 - 1, f"seed must be an integer in 0..2**63-2, got {cfg['seed']!r}")
-        _need(_is_num(cfg['kernel_size'], 1, integer=True), f"kernel_size must be an odd integer >= 1, got {cfg['kernel_size']!r}")
+        require(is_number(cfg['seed'], 0, integer=True) and cfg['seed'] < 2**63 - 1, f"seed must be an integer in 0..2**63-2, got {cfg['seed']!r}")
+        require(is_number(cfg['kernel_size'], 1, integer=True), f"kernel_size must be an odd integer >= 1, got {cfg['kernel_size']!r}")
         kernel_offsets(cfg['kernel_size'])
-        _need(cfg['order'] in OFFSET_ORDERS, f"order={cfg['order']!r}; valid: {OFFSET_ORDERS}")
+        require(cfg['order'] in OFFSET_ORDERS, f"order={cfg['order']!r}; valid: {OFFSET_ORDERS}")
         if arch == 'swin':
-            _need(_is_num(cfg['locality_strength'], 0, strict=True), f"locality_strength must be a number > 0, got {cfg['locality_strength']!r}")
-            _need(cfg['vproj'] in ('mimetic', 'keep'), f"vproj={cfg['vproj']!r}; valid: 'mimetic', 'keep'")
+            require(is_number(cfg['locality_strength'], 0, lo_open=True), f"locality_strength must be a number > 0, got {cfg['locality_strength']!r}")
+            require(cfg['vproj'] in ('mimetic', 'keep'), f"vproj={cfg['vproj']!r}; valid: 'mimetic', 'keep'")
         else:
-            for k in ('gain', 'in_scale'): _need(_is_num(cfg[k], 0, strict=True), f"{k} must be a number > 0, got {cfg[k]!r}")
+            for k in ('gain', 'in_scale'): require(is_number(cfg[k], 0, lo_open=True), f"{k} must be a number > 0, got {cfg[k]!r}")
     _check_family_model(model, arch, method)
     return cfg
 
@@ -358,3 +358,6 @@ def apply_init_swin_mixer(
     f = _FAMILY_INITS.get((arch, method), {'timm': init_timm, 'torch': init_torch, 'mimetic': init_mimetic}.get(method))
     model.init_method = method
     return f(model, **cfg)
+
+register_init_family('swin', SwinTransformer, check_init_swin_mixer, apply_init_swin_mixer)   # lesson 02's `apply_init` and `check_init` now take them
+register_init_family('mixer', MlpMixer, check_init_swin_mixer, apply_init_swin_mixer)
