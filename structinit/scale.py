@@ -20,6 +20,7 @@ from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.distributed import DistributedDL, DistributedTrainer  # also gives `Learner.distrib_ctx` (fastai on Accelerate)
 from timm.utils import ModelEmaV3
 from .data import TensorImageDL, atomic_write
+from fastai.learner import Learner
 from .learner import LEARNER_CBS, FIT_CBS, FIT_CONTEXTS, unwrap
 from .compare import PROCESSES
 
