@@ -26,7 +26,7 @@ from .compare import PROCESSES
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'launched', 'world', 'is_main', 'init_distributed', 'check_launch',
-           'broadcast_object', 'gather_objects', 'all_sum', 'ShardedDL', 'check_world', 'rank_seed', 'DistributedData',
+           'broadcast_object', 'gather_objects', 'ShardedDL', 'check_world', 'rank_seed', 'DistributedData',
            'distributed', 'rng_state', 'set_rng_state', 'CheckpointError', 'load_checkpoint', 'EMA', 'Checkpoint']
 
 # %% ../nbs/12_scale.ipynb #72575b7f
@@ -79,11 +79,6 @@ def gather_objects(obj)->list|None:
     out = [None] * dist.get_world_size() if dist.get_rank() == 0 else None
     dist.gather_object(obj, out, dst=0)
     return out
-
-def all_sum(t:torch.Tensor)->torch.Tensor:
-    "`t` summed over the processes, in place; `t` outside a process group of two or more."
-    if _active(): dist.all_reduce(t)
-    return t
 
 # %% ../nbs/12_scale.ipynb #85698cd5
 class ShardedDL(DistributedDL):
