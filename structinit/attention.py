@@ -15,7 +15,9 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.layers import trunc_normal_, use_fused_attn
 from torch.utils.checkpoint import checkpoint
 from timm.layers.attention import Attention
-from .init import impulse_offsets, qkv_heads
+from .init import impulse_offsets, qkv_heads, attn_probs
+from .models import eval_mode
+from .data import is_number
 from .learner import register_attn
 
 # %% auto #0
@@ -158,7 +160,7 @@ def check_gpsa(
     check_vit(model, 'to_gpsa')
     depth = len(model.blocks)
     if n_gpsa is None: n_gpsa = depth - 2 if depth > 2 else depth
-    if isinstance(n_gpsa, bool) or not isinstance(n_gpsa, numbers.Integral) or not 1 <= n_gpsa <= depth:
+    if not is_number(n_gpsa, 1, depth, integer=True):
         raise ValueError(f"n_gpsa={n_gpsa!r}; valid: 1..{depth} (the model has {depth} blocks)")
     if model.cls_token is not None and model.cls_token.shape[1] > 1:
         raise ValueError(f"to_gpsa: the model has {model.cls_token.shape[1]} class tokens (num_cls_tokens); ConViT inserts one class token, with one "
@@ -171,7 +173,7 @@ def check_gpsa(
     if n_cls and type(model) is not VisionTransformer:
         raise ValueError(f"to_gpsa: a class-token model becomes a `GPSAVisionTransformer` (timm's `VisionTransformer` with the class token moved); "
                          f"got the subclass {type(model).__name__}, whose own methods would be lost")
-    if isinstance(locality_strength, bool) or not isinstance(locality_strength, numbers.Real) or not math.isfinite(locality_strength):
+    if not is_number(locality_strength):
         raise ValueError(f"locality_strength must be a finite number (alpha; ConViT: 1.0), got {locality_strength!r}")
     if not isinstance(local_init, bool): raise ValueError(f"local_init must be True or False, got {local_init!r}")
     for i, blk in enumerate(list(model.blocks)[:n_gpsa]): _check_attn(blk.attn, i, 'to_gpsa')
@@ -212,9 +214,7 @@ def attn_map(attn:nn.Module, # a block's attention: timm `Attention`, ConViT `GP
     "The attention map one layer applies to `x`; raises TypeError for a layer it does not know."
     if hasattr(attn, 'attention'): return attn.attention(x)
     if isinstance(attn, convit.GPSA): return attn.get_attention(x)
-    if hasattr(attn, 'qkv'):
-        q, k, _ = qkv_heads(attn, x)                      # lesson 02's split, q/k norms included
-        return (q @ k.transpose(-1, -2) * attn.scale).softmax(-1)
+    if hasattr(attn, 'qkv'): return attn_probs(attn, x)   # lesson 02's map, q/k norms included
     raise TypeError(f"no attention map for {type(attn).__name__}: give it an `attention(x)` method")
 
 @torch.no_grad()
@@ -223,13 +223,13 @@ def attn_maps(
     x:Tensor,        # (B, C, H, W) images
 )->list: # per block, (B, h, L, L) with L the tokens that block sees
     "Attention map of every block on a batch, whatever the attention layer."
-    maps, was = [], model.training
+    maps = []
     def grab(mod, args): maps.append(attn_map(mod, args[0]))
     hooks = [b.attn.register_forward_pre_hook(grab) for b in model.blocks]
-    try: model.eval(); model(x)
-    finally:
-        for hk in hooks: hk.remove()
-        model.train(was)
+    with eval_mode(model):
+        try: model(x)
+        finally:
+            for hk in hooks: hk.remove()
     return maps
 
 def gpsa_gates(model:nn.Module)->Tensor: # (GPSA blocks, h) sigma(lambda)

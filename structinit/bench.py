@@ -19,16 +19,18 @@ import numpy as np, torchvision.transforms as T
 from PIL import Image
 from torch.utils.data import Dataset, DataLoader
 from torch.utils.flop_counter import FlopCounterMode
-from .data import get_dls, pipeline_throughput, tensor_dl, batch_tfms, channel_stats, ImageTensors
+from .data import get_dls, pipeline_throughput, tensor_dl, batch_tfms, channel_stats, ImageTensors, markdown_table
 from .learner import apply_attn, ATTN_NAMES
 from .data import atomic_write
-from .compare import check_out
+from .store import check_out
 
 # %% auto #0
-__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'COMPILE_MODELS', 'PRECISION_MODELS', 'timed',
-           'available_devices', 'check_device', 'init_times', 'train_step', 'train_throughput', 'matmul_rate',
+__all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'COMPILE_MODELS', 'PRECISION_MODELS', 'BENCH_COLS',
+           'timed', 'available_devices', 'check_device', 'init_times', 'train_step', 'train_throughput', 'matmul_rate',
            'step_flops', 'precision_steps', 'attn_step_times', 'PILImages', 'poorvits_tfms', 'synthetic_images',
-           'augment_loaders', 'augment_throughput', 'machine_header', 'bench', 'bench_table', 'check_csv_out', 'main']
+           'augment_loaders', 'augment_throughput', 'machine_header', 'bench_inits', 'bench_training', 'bench_compute',
+           'bench_precision', 'bench_compile', 'bench_convmixers', 'bench_attention', 'bench_pipelines', 'bench',
+           'bench_table', 'check_csv_out', 'main']
 
 # %% ../nbs/90_bench.ipynb #521482cc
 def _sync(device):
@@ -324,7 +326,110 @@ def machine_header(device, # the device measured: 'cpu', 'cuda', ...
     load = ', load average %.2f' % os.getloadavg()[0] if hasattr(os, 'getloadavg') else ''
     return f'{name}; torch {torch.__version__}, timm {timm.__version__}; {platform.machine()}{load}; {datetime.datetime.now():%Y-%m-%d %H:%M}'
 
-# %% ../nbs/90_bench.ipynb #47c79728
+# %% ../nbs/90_bench.ipynb #5722f270
+def bench_inits(models:dict, # label: (timm name, kwargs)
+                device, quick:bool=False)->list:
+    "Rows of init times (`init_times`): every method on every model, each as a multiple of timm's on the same model."
+    rows = []
+    for label, (arch, kw) in models.items():
+        times = init_times(arch, kw, device=device, repeats=1 if quick else 3, opt_steps=5 if quick else 20)
+        base = next((o['seconds'] for o in times if o['method'] == 'timm'), None)
+        rows += [dict(benchmark='init time', model=label, case=o['method'] + (' (extrapolated)' if o['extrapolated'] else ''), value=o['seconds'], unit='s',
+                      ratio='' if base is None or o['method'] == 'timm' else f"{_x(o['seconds'] / base)} timm", note=o['note']) for o in times]
+    return rows
+
+def bench_training(train_models:dict, # arch: (img_size, in_chans)
+                   device, tkw:dict, # `train_throughput` arguments
+                  )->list:
+    "Rows of ViT training throughput (`train_throughput`); `pipe=True` marks the rows `bench` compares with the data pipeline."
+    rows = []
+    for arch, (size, ch) in train_models.items():
+        ips, steps = train_throughput(arch, size, ch, device=device, **tkw)
+        rows.append(dict(benchmark='training', model=arch, case=f"{size} px, bs {tkw.get('bs', 128)}, fwd+bwd+AdamW, " + ('bf16 + channels-last' if device.type == 'cuda' else 'fp32'),
+                         value=ips, unit='images/s', ratio='', note=f"{steps} steps after {tkw['warmup']} warm-up", pipe=True))
+    return rows
+
+def bench_compute(mms:dict, # dtype: FLOP/s from `matmul_rate`
+                  matmul_n:int, quick:bool=False)->list:
+    "Rows of the device's matmul rate in fp32 and bf16, the best case of a training step."
+    return [dict(benchmark='compute', model=f"{'bf16' if dt == torch.bfloat16 else 'fp32'} matmul", case=f'{matmul_n}x{matmul_n} @ {matmul_n}x{matmul_n}', value=rate / 1e9,
+                 unit='GFLOP/s', ratio='' if dt == torch.float32 else f'{rate / mms[torch.float32]:.2f}x fp32',
+                 note=f"the best case of a step: one large matrix product, fastest of {3 if quick else 5}") for dt, rate in mms.items()]
+
+# %% ../nbs/90_bench.ipynb #1cbec95a
+def bench_precision(precision_models:dict, # arch: (img_size, in_chans)
+                    device, tkw:dict, mms:dict)->list:
+    "Rows of steps in fp32 and bf16 (`precision_steps`), each as a multiple of fp32 and a fraction of its dtype's matmul rate."
+    rows, bs, mk = [], tkw.get('bs', 128), tkw.get('model_kwargs')
+    for arch, (size, ch) in precision_models.items():
+        fl = step_flops(arch, size, ch, bs, mk) / bs
+        for r in precision_steps(arch, size, ch, bs, device, target_s=tkw['target_s'], model_kwargs=mk).itertuples():
+            rate = mms[torch.bfloat16 if r.config == 'bf16' else torch.float32]
+            rows.append(dict(benchmark='precision', model=arch, case=f"{size} px, bs {bs}, fwd+bwd+AdamW, {r.config}", value=r.images_s, unit='images/s',
+                             ratio=f"{r.x_ref:.2f}x fp32; {r.images_s * fl / rate:.2f} of the {r.config} matmul rate",
+                             note=f"first 5 losses within {r.loss_rel_err:.1e} of fp32's; {r.steps_timed} steps after 5"))
+    return rows
+
+def bench_compile(compile_models:dict, # arch: (img_size, in_chans)
+                  device, tkw:dict, mm:float, # FLOP/s of the dtype training runs in
+                 )->list:
+    "Rows of eager and `torch.compile` training throughput, as fractions of the matmul rate."
+    rows, bs, mk = [], tkw.get('bs', 128), tkw.get('model_kwargs')
+    prec = 'bf16 + channels-last' if device.type == 'cuda' else 'fp32'
+    for arch, (size, ch) in compile_models.items():
+        fl = step_flops(arch, size, ch, bs, mk) / bs
+        eager, steps = train_throughput(arch, size, ch, device=device, **tkw)
+        t = time.perf_counter(); comp, csteps = train_throughput(arch, size, ch, device=device, compile=True, **tkw); ct = time.perf_counter() - t
+        for case, ips, n, r in (('eager', eager, steps, ''), ('torch.compile (inductor)', comp, csteps, f'{comp / eager:.2f}x eager; ')):
+            rows.append(dict(benchmark='compile', model=arch, case=f"{size} px, bs {bs}, fwd+bwd+AdamW, {prec}, {case}", value=ips, unit='images/s',
+                             ratio=r + f'{ips * fl / mm:.2f} of matmul rate', note=f"{fl / 1e6:.0f} MFLOP per image (FlopCounterMode); {n} steps"
+                             + (f"; warm-up and compilation {ct:.0f} s in all" if r else '')))
+    return rows
+
+# %% ../nbs/90_bench.ipynb #d531917a
+def bench_convmixers(cnn_models:dict, # ConvMixer arch: (img_size, in_chans, CPU batch size)
+                     device, tkw:dict)->list:
+    "Rows of ConvMixer throughput with learned trainable and frozen impulse filters; the trainable rows carry `pipe=True`."
+    rows, cuda = [], device.type == 'cuda'
+    for arch, (size, ch, cpu_bs) in cnn_models.items():
+        bs, ips = tkw.get('bs', 128) if cuda else cpu_bs, {}
+        for filters, freeze in (('learned', False), ('impulse', True)):
+            kw = {**tkw, 'bs': bs, 'model_kwargs': {**tkw.get('model_kwargs', {}), 'filters': filters, 'freeze': freeze}}
+            ips[freeze], steps = train_throughput(arch, size, ch, device=device, **kw)
+            rows.append(dict(benchmark='training', model=arch, value=ips[freeze], unit='images/s', pipe=not freeze,
+                             case=f"{size} px, bs {bs}, {filters} filters, {'frozen' if freeze else 'trainable'}, fwd+bwd+AdamW, {'bf16 + channels-last' if cuda else 'fp32'}",
+                             ratio=f'{_x(ips[True] / ips[False])} trainable' if freeze else '', note=f"{steps} steps after {tkw['warmup']} warm-up"))
+    return rows
+
+def bench_attention(attn_models:dict, # ViT arch: (img_size, in_chans, CPU batch size)
+                    device, tkw:dict, quick:bool=False)->list:
+    "Rows of the step time of each attention kind (`attn_step_times`), as multiples of vanilla attention's."
+    rows, cuda = [], device.type == 'cuda'
+    for arch, (size, ch, cpu_bs) in attn_models.items():
+        bs = tkw.get('bs', 128) if cuda else cpu_bs
+        st = attn_step_times(arch, size, ch, bs, rounds=1 if quick else 3, device=device, model_kwargs=tkw.get('model_kwargs'))
+        rows += [dict(benchmark='attention step', model=arch, case=f"{r.attn}, {size} px, bs {bs}, fwd+bwd+AdamW, {'bf16' if cuda else 'fp32'}", value=r.s_per_step,
+                      unit='s/step', ratio=f'{r.x_vanilla:.2f}x vanilla', note=f"fastest of {1 if quick else 3} interleaved rounds after a warm-up") for r in st.itertuples()]
+    return rows
+
+# %% ../nbs/90_bench.ipynb #b1f597a1
+def bench_pipelines(data:str, device, quick:bool=False, aug_images:int=10_000, aug_workers:int=None)->list:
+    "Rows of data-pipeline throughput (`pipeline_throughput`, marked `pipeline=True`) and of the augmented pipeline against the paper code's (`augment_throughput`)."
+    dls = get_dls(data, bs=128, device=device)
+    nb = 50 if quick else None
+    rows = [dict(benchmark='data pipeline', model=data, case='train loader, bs 128: index, translate, flip, normalise', value=pipeline_throughput(dls, nb),
+                 unit='images/s', ratio='', note=f'{nb} batches' if nb else f'one epoch ({len(dls.train) * 128:,} images)', pipeline=True)]
+    aug = augment_throughput(aug_images, 256, 10 if quick else None, aug_workers, device)
+    where, note = f'synthetic 32x32 RGB ({aug_images:,} images)', f"{aug['batches']} batches after a warm-up batch"
+    rows.append(dict(benchmark='augmented pipeline', model=where, case='ours: tensor_dl, bs 256: index, translate 4, flip, AutoAugment CIFAR-10 per image, normalise, random erasing 0.25',
+                     value=aug['ours'], unit='images/s', ratio=f"{_x(aug['ratio'])} paper code's", note=f"{note}; {aug['threads']} torch thread(s)"))
+    rows.append(dict(benchmark='augmented pipeline', model=where, value=aug['paper'], unit='images/s', ratio='', note=note,
+                     case=f"paper code's: per-image PIL torchvision transforms, the same ops, DataLoader bs 256, {aug['workers']} workers"))
+    return rows
+
+# %% ../nbs/90_bench.ipynb #d3652ce4
+BENCH_COLS = ['benchmark', 'model', 'case', 'value', 'unit', 'ratio', 'note']
+
 def bench(
     quick:bool=False,      # fewer repeats, steps and batches
     device=None,           # None: CUDA if available, else CPU (`check_device`)
@@ -340,81 +445,27 @@ def bench(
     aug_images:int=10_000, # synthetic 32x32 RGB images for the augmented pipelines (`augment_throughput`)
     aug_workers:int=None,  # the paper pipeline's DataLoader workers; None: min(10, cores)
     verbose:bool=False,    # print each figure as it is taken
-)->pd.DataFrame: # columns: benchmark, model, case, value, unit, ratio, note
+)->pd.DataFrame: # columns: `BENCH_COLS`
     "Init times, training throughput (ViTs; the device's matmul rate and the pico ViT eager and compiled as fractions of it; ConvMixers trainable vs frozen filters), step time of each attention kind and of timm's ConViT-Ti, data-pipeline throughput, and the augmented pipeline against the paper code's per-image PIL pipeline, in one run, as a table; raises ValueError on a device that is not there, before any work."
-    device = check_device(device)
-    t0 = time.perf_counter()
-    cuda = device.type == 'cuda'
-    rows = []
-    def add(**kw):
-        rows.append(kw)
-        if verbose: print(' | '.join(str(v) for v in kw.values()), flush=True)
-    for label, (arch, kw) in (models or BENCH_MODELS).items():
-        times = init_times(arch, kw, device=device, repeats=1 if quick else 3, opt_steps=5 if quick else 20)
-        base = next((o['seconds'] for o in times if o['method'] == 'timm'), None)
-        for o in times:
-            add(benchmark='init time', model=label, case=o['method'] + (' (extrapolated)' if o['extrapolated'] else ''),
-                value=o['seconds'], unit='s', ratio='' if base is None or o['method'] == 'timm' else f"{_x(o['seconds'] / base)} timm", note=o['note'])
-    tkw = dict(warmup=1 if quick else (5 if cuda else 2), target_s=2. if quick else 10., **(train_kwargs or {}))
-    tr = []
-    for arch, (size, ch) in (train_models or TRAIN_MODELS).items():
-        ips, steps = train_throughput(arch, size, ch, device=device, **tkw)
-        tr.append(len(rows))
-        add(benchmark='training', model=arch, case=f"{size} px, bs {tkw.get('bs', 128)}, fwd+bwd+AdamW, " + ('bf16 + channels-last' if cuda else 'fp32'),
-            value=ips, unit='images/s', ratio='', note=f"{steps} steps after {tkw['warmup']} warm-up")
-    prec = 'bf16 + channels-last' if cuda else 'fp32'
+    device, t0, rows = check_device(device), time.perf_counter(), []
+    def add(new):
+        for r in new:
+            rows.append(r)
+            if verbose: print(' | '.join(str(r[c]) for c in BENCH_COLS), flush=True)
+    tkw = dict(warmup=1 if quick else (5 if device.type == 'cuda' else 2), target_s=2. if quick else 10., **(train_kwargs or {}))
+    add(bench_inits(models or BENCH_MODELS, device, quick))
+    add(bench_training(train_models or TRAIN_MODELS, device, tkw))
     mms = {dt: matmul_rate(device, matmul_n, dtype=dt, repeats=3 if quick else 5) for dt in (torch.float32, torch.bfloat16)}
-    mm = mms[torch.bfloat16 if cuda else torch.float32]                  # the dtype training runs in there by default
-    for dt, rate in mms.items():
-        add(benchmark='compute', model=f"{'bf16' if dt == torch.bfloat16 else 'fp32'} matmul", case=f'{matmul_n}x{matmul_n} @ {matmul_n}x{matmul_n}', value=rate / 1e9,
-            unit='GFLOP/s', ratio='' if dt == torch.float32 else f'{rate / mms[torch.float32]:.2f}x fp32', note=f"the best case of a step: one large matrix product, fastest of {3 if quick else 5}")
-    for arch, (size, ch) in (PRECISION_MODELS if precision_models is None else precision_models).items():
-        bs = tkw.get('bs', 128); mk = tkw.get('model_kwargs')
-        fl = step_flops(arch, size, ch, bs, mk) / bs
-        ps = precision_steps(arch, size, ch, bs, device, target_s=tkw['target_s'], model_kwargs=mk)
-        for r in ps.itertuples():
-            rate = mms[torch.bfloat16 if r.config == 'bf16' else torch.float32]
-            add(benchmark='precision', model=arch, case=f"{size} px, bs {bs}, fwd+bwd+AdamW, {r.config}", value=r.images_s, unit='images/s',
-                ratio=f"{r.x_ref:.2f}x fp32; {r.images_s * fl / rate:.2f} of the {r.config} matmul rate",
-                note=f"first 5 losses within {r.loss_rel_err:.1e} of fp32's; {r.steps_timed} steps after 5")
-    for arch, (size, ch) in (COMPILE_MODELS if compile_models is None else compile_models).items():
-        bs = tkw.get('bs', 128); mk = tkw.get('model_kwargs')
-        fl = step_flops(arch, size, ch, bs, mk) / bs
-        eager, steps = train_throughput(arch, size, ch, device=device, **tkw)
-        t = time.perf_counter(); comp, csteps = train_throughput(arch, size, ch, device=device, compile=True, **tkw); ct = time.perf_counter() - t
-        for case, ips, n, r in (('eager', eager, steps, ''), ('torch.compile (inductor)', comp, csteps, f'{comp / eager:.2f}x eager; ')):
-            add(benchmark='compile', model=arch, case=f"{size} px, bs {bs}, fwd+bwd+AdamW, {prec}, {case}", value=ips, unit='images/s',
-                ratio=r + f'{ips * fl / mm:.2f} of matmul rate', note=f"{fl / 1e6:.0f} MFLOP per image (FlopCounterMode); {n} steps"
-                + (f"; warm-up and compilation {ct:.0f} s in all" if r else ''))
-    for arch, (size, ch, cpu_bs) in (CNN_MODELS if cnn_models is None else cnn_models).items():
-        bs = tkw.get('bs', 128) if cuda else cpu_bs
-        ips = {}
-        for filters, freeze in (('learned', False), ('impulse', True)):
-            kw = {**tkw, 'bs': bs, 'model_kwargs': {**tkw.get('model_kwargs', {}), 'filters': filters, 'freeze': freeze}}
-            ips[freeze], steps = train_throughput(arch, size, ch, device=device, **kw)
-            if not freeze: tr.append(len(rows))
-            add(benchmark='training', model=arch, case=f"{size} px, bs {bs}, {filters} filters, {'frozen' if freeze else 'trainable'}, fwd+bwd+AdamW, {prec}",
-                value=ips[freeze], unit='images/s', ratio=f'{_x(ips[True] / ips[False])} trainable' if freeze else '',
-                note=f"{steps} steps after {tkw['warmup']} warm-up")
-    for arch, (size, ch, cpu_bs) in (ATTN_MODELS if attn_models is None else attn_models).items():
-        bs = tkw.get('bs', 128) if cuda else cpu_bs
-        st = attn_step_times(arch, size, ch, bs, rounds=1 if quick else 3, device=device, model_kwargs=tkw.get('model_kwargs'))
-        for r in st.itertuples():
-            add(benchmark='attention step', model=arch, case=f"{r.attn}, {size} px, bs {bs}, fwd+bwd+AdamW, {'bf16' if cuda else 'fp32'}", value=r.s_per_step,
-                unit='s/step', ratio=f'{r.x_vanilla:.2f}x vanilla', note=f"fastest of {1 if quick else 3} interleaved rounds after a warm-up")
-    dls = get_dls(data, bs=128, device=device)
-    nb = 50 if quick else None
-    pipe = pipeline_throughput(dls, nb)
-    add(benchmark='data pipeline', model=data, case='train loader, bs 128: index, translate, flip, normalise', value=pipe, unit='images/s',
-        ratio='', note=f'{nb} batches' if nb else f'one epoch ({len(dls.train) * 128:,} images)')
-    for i in tr: rows[i]['ratio'] = f"pipeline {_x(pipe / rows[i]['value'])} faster"
-    aug = augment_throughput(aug_images, 256, 10 if quick else None, aug_workers, device)
-    where, note = f'synthetic 32x32 RGB ({aug_images:,} images)', f"{aug['batches']} batches after a warm-up batch"
-    add(benchmark='augmented pipeline', model=where, case='ours: tensor_dl, bs 256: index, translate 4, flip, AutoAugment CIFAR-10 per image, normalise, random erasing 0.25',
-        value=aug['ours'], unit='images/s', ratio=f"{_x(aug['ratio'])} paper code's", note=f"{note}; {aug['threads']} torch thread(s)")
-    add(benchmark='augmented pipeline', model=where, case=f"paper code's: per-image PIL torchvision transforms, the same ops, DataLoader bs 256, {aug['workers']} workers",
-        value=aug['paper'], unit='images/s', ratio='', note=note)
-    df = pd.DataFrame(rows)
+    add(bench_compute(mms, matmul_n, quick))
+    add(bench_precision(PRECISION_MODELS if precision_models is None else precision_models, device, tkw, mms))
+    add(bench_compile(COMPILE_MODELS if compile_models is None else compile_models, device, tkw, mms[torch.bfloat16 if device.type == 'cuda' else torch.float32]))
+    add(bench_convmixers(CNN_MODELS if cnn_models is None else cnn_models, device, tkw))
+    add(bench_attention(ATTN_MODELS if attn_models is None else attn_models, device, tkw, quick))
+    add(bench_pipelines(data, device, quick, aug_images, aug_workers))
+    pipe = next(r['value'] for r in rows if r.get('pipeline'))
+    for r in rows:
+        if r.get('pipe'): r['ratio'] = f"pipeline {_x(pipe / r['value'])} faster"
+    df = pd.DataFrame(rows, columns=BENCH_COLS)
     df.attrs['header'], df.attrs['seconds'] = machine_header(device), time.perf_counter() - t0
     return df
 
@@ -423,16 +474,13 @@ def bench_table(df:pd.DataFrame)->str:
     "The benchmark as a Markdown table, with its machine line and run time."
     def fmt(v, unit): return f'{v:,.0f}' if unit == 'images/s' else (f'{v:.3g}' if v < 100 else f'{v:,.0f}')  # s and s/step: 3 significant digits
     took = f"; run time {df.attrs['seconds']:.0f} s" if 'seconds' in df.attrs else ''
-    lines = [f"structinit-bench on {df.attrs.get('header', '')}{took}", '',
-             '| benchmark | model | case | value | unit | ratio | note |', '|---|---|---|---|---|---|---|']
-    for r in df.itertuples():
-        lines.append(f'| {r.benchmark} | {r.model} | {r.case} | {fmt(r.value, r.unit)} | {r.unit} | {r.ratio} | {r.note} |')
-    return '\n'.join(lines)
+    return markdown_table(BENCH_COLS, ([r.benchmark, r.model, r.case, fmt(r.value, r.unit), r.unit, r.ratio, r.note] for r in df.itertuples()),
+                          title=f"structinit-bench on {df.attrs.get('header', '')}{took}")
 
 # %% ../nbs/90_bench.ipynb #cf0d8769
 def check_csv_out(out # the CSV file to write
                  )->Path:
-    "Refuse, before any benchmark work, a CSV path that is a folder or sits where nothing can be written (the folder check of `structinit.compare.check_out`)."
+    "Refuse, before any benchmark work, a CSV path that is a folder or sits where nothing can be written (the folder check of `structinit.store.check_out`)."
     p = Path(out).expanduser()
     if p.is_dir(): raise ValueError(f"--out {p} is a folder: give the name of the CSV file to write, e.g. {p/'bench.csv'}")
     check_out(p.parent)

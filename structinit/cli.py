@@ -7,11 +7,12 @@ Docs: https://structinit.github.io/structinit/cli.html.md"""
 # %% ../nbs/14_cli.ipynb #d5f542ab
 from __future__ import annotations
 import json, pickle
+from dataclasses import fields
 import pandas as pd
 from fastcore.script import call_parse, CliError
 import structinit   # every lesson, so every family, attention kind, report and the launch (lessons 05-12) is registered
 from .learner import show_recipe, RECIPES, RECIPE_NAMES
-from .compare import plan_compare, run_compare
+from .compare import CompareRequest, plan_compare, run_compare
 from .scale import CheckpointError
 
 # %% auto #0
@@ -48,6 +49,7 @@ def main(
     device:str=None,                            # cpu, cuda or cuda:N (default: CUDA if there is a GPU, else the CPU); a launched run uses each process's own GPU
 ):
     "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe, at one or several training-set sizes: prints a Markdown table, writes results.csv and compare.png (several sizes: also curve.png and curve.csv)."
+    opts = {k: v for k, v in locals().items() if k in {f.name for f in fields(CompareRequest)}}   # every option but --show-recipes is a field of the request
     import matplotlib; matplotlib.use('Agg')
     if show_recipes:
         with pd.option_context('display.max_colwidth', 60, 'display.width', 250): print(show_recipe().drop(index='notes').to_string())
@@ -58,8 +60,8 @@ def main(
         except json.JSONDecodeError as e: raise CliError(f'structinit-compare: {opt} is not valid JSON ({e}): {v!r}') from None
         if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
         return d
-    mk, ik, ak, rk = (_json(f'--{o}', v) for o, v in [('model-kwargs', model_kwargs), ('init-kwargs', init_kwargs), ('attn-kwargs', attn_kwargs), ('recipe-kwargs', recipe_kwargs)])
-    try: job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, mk, ik, filters, attn, ak, img_size, steps, recipe, rk, whiten, shard, save_every, precision, device)
+    opts.update({k: _json('--' + k.replace('_', '-'), opts[k]) for k in ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')})
+    try: job = plan_compare(CompareRequest(**opts))
     except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
     try: run_compare(job)
     except CheckpointError as e: raise CliError(f'structinit-compare: {e}') from None

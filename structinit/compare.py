@@ -7,37 +7,33 @@ Docs: https://structinit.github.io/structinit/compare.html.md"""
 # %% ../nbs/04_compare.ipynb #17cfc6d8
 from __future__ import annotations
 import csv, datetime, hashlib, io, json, math, os, pickle, re, stat, tempfile, time
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, fields, replace
+from fastcore.basics import patch
+from typing import Callable, Literal, get_args
 from pathlib import Path
 import numpy as np, pandas as pd, torch, timm
 from filelock import FileLock, Timeout
 from matplotlib.figure import Figure
-from .data import (ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, atomic_write, check_number,
-                             DATASETS, DATASET_SHAPES)
+from .data import (as_list, parse_sizes, size_args, ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, atomic_write, check_number, markdown_table,
+                             DATASETS, DATASET_SHAPES, DatasetName)
 from .models import kit_presets
-from .learner import (vit_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
+from .store import (RECIPE_COLS, RESULT_COLS, Budget, BUDGETS, fmt_key, run_key, ResultsFileError, LEGACY_COLS, read_results,
+                              results_index, append_result, check_out, run_id, claim, checkpoint_path)
+from .learner import (Precision, vit_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
                                 check_vit_request, MAX_SEED, steps_per_epoch, budget_epochs, evaluate,
                                 RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten,
                                 PRECISIONS, check_precision, resolve_device)
 
 # %% auto #0
-__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'RECIPE_COLS', 'RESULT_COLS', 'BUDGETS',
-           'PROCESSES', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'OPTIONAL_FLOAT_COLS', 'JSON_COLS', 'WAIT_POLL',
-           'GRID_REPORTS', 'filter_name', 'parse_sizes', 'size_args', 'check_numbers', 'plan_recipe', 'whiten_of',
-           'parse_img_size', 'Family', 'register_family', 'arch_family', 'vit_variant', 'vit_check', 'vit_grid_learner',
-           'vit_columns', 'check_request', 'check_models', 'data_identity', 'Processes', 'run_one', 'run_key',
-           'ResultsFileError', 'read_results', 'results_index', 'append_result', 'run_labels', 'label', 'results_table',
-           'plot_results', 'check_out', 'CompareJob', 'parse_shard', 'shard_indices', 'plan_budget', 'budget_text',
-           'plan_compare', 'same_protocol', 'decide', 'train_point', 'finish_grid', 'run_compare', 'compare']
+__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'WAIT_POLL', 'GRID_REPORTS',
+           'filter_name', 'check_numbers', 'plan_recipe', 'whiten_of', 'parse_img_size', 'Family', 'register_family',
+           'arch_family', 'vit_variant', 'vit_check', 'vit_grid_learner', 'vit_columns', 'check_request',
+           'check_models', 'data_identity', 'Processes', 'run_one', 'run_labels', 'label', 'results_table',
+           'plot_results', 'CompareJob', 'parse_shard', 'shard_indices', 'plan_budget', 'budget_text', 'CompareRequest',
+           'compare_request', 'job_title', 'plan_compare', 'same_protocol', 'decide', 'train_point', 'finish_grid',
+           'run_compare', 'compare']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
-def _as_list(v, typ=str)->list:
-    "A comma-separated string (or one value, or a list) as a list of `typ`."
-    if isinstance(v, str): v = [o.strip() for o in v.split(',') if o.strip()]
-    elif not isinstance(v, (list, tuple)): v = [v]
-    return [typ(o) for o in v]
-
 DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
 DEFAULT_INITS = 'timm,torch,mimetic,impulse'
 
@@ -48,33 +44,6 @@ def filter_name(mode:str, # a ConvMixer's filter mode (the `filters` column, les
     return f'{mode}-frozen' if frozen in (True, 'True') else mode
 
 # %% ../nbs/04_compare.ipynb #93dc539f
-def parse_sizes(v # `--n-per-class`: an int, 'all', a fraction in (0, 1), or a list / comma-separated string of them
-               )->list: # canonical size specs as strings: '100', 'all', '0.05'
-    "The training-set sizes of a grid: images per class (an integer >= 1), `all` (the whole training set) or a fraction of each class in (0, 1); raises ValueError on anything else, on repeats, and on an empty list."
-    if isinstance(v, (bool, np.bool_)): raise ValueError(f"n_per_class (--n-per-class) must be sizes, got {v!r}")
-    items = _as_list(v) if isinstance(v, (str, list, tuple)) else [v]
-    out = []
-    for o in items:
-        s = str(o).strip().lower()
-        if s == 'all': out.append('all'); continue
-        if isinstance(o, (bool, np.bool_)): s = '?'
-        if re.fullmatch(r'\d+', s) or (isinstance(o, (int, np.integer)) and not isinstance(o, (bool, np.bool_))):
-            if int(s) < 1: raise ValueError(f"n_per_class (--n-per-class) must be at least 1 image per class, got {o!r}")
-            out.append(str(int(s))); continue
-        try: f = float(s)
-        except ValueError: f = None
-        if f is None or not math.isfinite(f) or not 0 < f < 1 or (isinstance(o, float) and f.is_integer()):
-            raise ValueError(f"n_per_class (--n-per-class) items must be images per class (an integer >= 1), 'all', or a fraction in (0, 1) such as 0.05; got {o!r}")
-        out.append(repr(f))
-    if not out: raise ValueError("n_per_class (--n-per-class) is empty: give sizes such as 10,100,all")
-    if len(set(out)) < len(out): raise ValueError(f"n_per_class (--n-per-class) repeats a size: {out}")
-    return out
-
-def size_args(spec:str)->dict:
-    "A canonical size spec (`parse_sizes`) as the `n_per_class=` / `frac=` arguments of `subset_idxs` and `get_dls` ('all': neither)."
-    if spec == 'all': return dict(n_per_class=None, frac=None)
-    return dict(n_per_class=int(spec), frac=None) if re.fullmatch(r'\d+', spec) else dict(n_per_class=None, frac=float(spec))
-
 def check_numbers(epochs=30, bs=128, lr=1e-3, wd=.05, n_per_class=100, steps=None)->None:
     "Raise ValueError, naming the option, on a training number that cannot make a run (epochs, steps or bs < 1, lr <= 0, wd < 0, not finite; sizes that `parse_sizes` refuses; both or neither of epochs and steps)."
     if (epochs is None) == (steps is None): raise ValueError(f"give one budget, epochs (--epochs) or steps (--steps), not {'both' if steps is not None else 'neither'}")
@@ -109,7 +78,7 @@ def whiten_of(whiten, # `--whiten`: training images (0: off)
 def parse_img_size(v)->int|tuple|None:
     "`--img-size` as None, an int side, or (height, width): from an int, a tuple, or the strings '32' and '28,32'; raises ValueError."
     if v is None or v == '': return None
-    try: hw = _as_list(v, int)
+    try: hw = as_list(v, int)
     except (ValueError, TypeError): raise ValueError(f"img_size (--img-size) must be H or H,W in pixels, got {v!r}") from None
     if len(hw) not in (1, 2) or min(hw) < 1: raise ValueError(f"img_size (--img-size) must be H or H,W with positive sides, got {v!r}")
     return hw[0] if len(hw) == 1 else tuple(hw)
@@ -188,16 +157,16 @@ def check_request(
             raise ValueError(f"{axis} (--{axis}) do not apply to {arch}, a {fam.name}: it compares {fam.axis} (--{fam.axis}), e.g. {fam.default}")
     if not fam.attn and (attn is not None or attn_kwargs):
         raise ValueError(f"attn (--attn) applies to ViTs only; {arch} is a {fam.name}: it compares {fam.axis} (--{fam.axis})")
-    runs = [fam.variant(v) for v in _as_list(fam.default if given[fam.axis] is None else given[fam.axis])]
+    runs = [fam.variant(v) for v in as_list(fam.default if given[fam.axis] is None else given[fam.axis])]
     if not runs: raise ValueError(f"no {fam.axis} given, e.g. {fam.default}")
     if len(set(runs)) < len(runs): raise ValueError(f"repeated {fam.axis} in {runs}")
     if fam.attn:
-        attns = _as_list('vanilla' if attn is None else attn)
+        attns = as_list('vanilla' if attn is None else attn)
         bad = [a for a in attns if a not in ATTN_NAMES]
         if bad: raise ValueError(f"unknown attn {', '.join(map(repr, bad))}; valid: {', '.join(ATTN_NAMES)}")
         if not attns or len(set(attns)) < len(attns): raise ValueError(f"attn must be distinct names, got {attns}; valid: {', '.join(ATTN_NAMES)}")
         for a in attns: resolve_attn(a, attn_kwargs)
-    try: seeds = _as_list(seeds, int)
+    try: seeds = as_list(seeds, int)
     except (ValueError, TypeError): raise ValueError(f"seeds must be integers, got {seeds!r}") from None
     if not seeds or len(set(seeds)) < len(seeds): raise ValueError(f"seeds must be distinct integers, got {seeds!r}")
     bad = [s for s in seeds if not 0 <= s <= MAX_SEED]
@@ -221,11 +190,6 @@ def check_models(
         for a in attns: fam.check(arch, run, a, shape, model_kwargs, init_kwargs, attn_kwargs, whiten)
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
-RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
-               'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision']
-RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'finished']
-BUDGETS = ('epochs', 'steps')  # the `budget` column: which of the two was held fixed across sizes
-
 def data_identity(train:ImageTensors, test:ImageTensors)->dict:
     "The data columns of a run: where the data was loaded from (`source`) and `data_fingerprint` of both splits."
     return dict(data_source=train.source, data_sha=data_fingerprint(train, test))
@@ -246,7 +210,7 @@ PROCESSES = Processes()  # what `run_one`, `plan_compare` and `run_compare` use
 
 # %% ../nbs/04_compare.ipynb #5d1fb591
 def run_one(
-    dataset:str='fashion_mnist', # one of `DATASETS`
+    dataset:DatasetName='fashion_mnist', # one of `DATASETS`
     data_path=None,              # where the data is
     n_per_class=100,             # training images per class, 'all', or a fraction of each class (`parse_sizes`, one size)
     epochs:int=None,             # epochs of `fit_one_cycle`; None: `DEFAULT_EPOCHS`, unless `steps` is given
@@ -273,7 +237,7 @@ def run_one(
     checkpoint=None,             # a file for the run's training state (`fit_recipe(checkpoint=)`): written every `save_every` epochs, resumed from when it exists
     save_every:int=1,            # epochs between checkpoints
     key:str=None,                # the run's identity, kept in the checkpoint (`run_compare` gives its `run_key`)
-    precision:str=None,          # 'fp32' or 'bf16' autocast (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
+    precision:Precision=None,          # 'fp32' or 'bf16' autocast (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
 )->dict: # the run's recipe and result columns
     "Train one learner of the arch's `Family` (`vit_learner` with init `init` and attention `attn`; lesson 05's `convmixer_learner` with `filters`) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, on every process of a launched run (lesson 12), and return its recipe and its test accuracy on every test image once (`evaluate`; also that of the recipe's weight EMA)."
     if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
@@ -305,134 +269,6 @@ def run_one(
             train_s=round(train_s, 2), eval_s=round(eval_s, 2), n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device),
             world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, finished=datetime.datetime.now().isoformat(timespec='seconds'))
 
-# %% ../nbs/04_compare.ipynb #4c611a84
-def _fmt_key(v)->str:
-    "A recipe value as a string that survives a CSV round trip (1e-3 and '0.001' agree, 3 and 3.0 agree)."
-    if isinstance(v, (bool, np.bool_)): return str(bool(v))
-    if isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()): return str(int(v))
-    if isinstance(v, (float, np.floating)): return repr(float(v))
-    return str(v)
-
-def run_key(row)->tuple:
-    "The recipe columns of a row (dict or Series) as a tuple of strings: equal keys, same experiment."
-    return tuple(_fmt_key(row[c]) for c in RECIPE_COLS)
-
-# %% ../nbs/04_compare.ipynb #0fc8e71b
-class ResultsFileError(ValueError):
-    "A damaged `results.csv`; the message names the file, the line and what is wrong."
-
-LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
-               'budget': 'epochs', 'steps': None, 'n_classes': '',
-               'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0, 'ema_test_acc': '', 'ema_test_loss': '', 'world_size': 1,
-               'global_bs': None, 'precision': None}  # added since the first files; None: computed
-INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten', 'world_size', 'global_bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
-OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe keeps no weight EMA
-JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
-
-# %% ../nbs/04_compare.ipynb #a8098e6e
-def _check_value(c, v):
-    "The parsed value of column `c`, or raise ValueError saying what is wrong with `v`."
-    if c in INT_COLS:
-        if not re.fullmatch(r'-?\d+', v): raise ValueError(f"{c} must be an integer, got {v!r}")
-        if c in ('world_size', 'global_bs') and int(v) < 1: raise ValueError(f"{c} must be at least 1, got {v!r}")
-        return int(v)
-    if c in OPTIONAL_FLOAT_COLS and v == '': return ''
-    if c in FLOAT_COLS + OPTIONAL_FLOAT_COLS:
-        try: x = float(v)
-        except ValueError: raise ValueError(f"{c} must be a number{' or empty' if c in OPTIONAL_FLOAT_COLS else ''}, got {v!r}") from None
-        if not math.isfinite(x) or (c in ('test_acc', 'ema_test_acc') and (x < 0 or x > 1)): raise ValueError(f"{c} out of range: {v!r}")
-        return x
-    if c in JSON_COLS:
-        try: d = json.loads(v)
-        except json.JSONDecodeError: raise ValueError(f"{c} must be a JSON object, got {v!r}") from None
-        if not isinstance(d, dict): raise ValueError(f"{c} must be a JSON object, got {v!r}")
-        return v
-    if c == 'n_per_class':
-        try: ok = parse_sizes(v) == [v]
-        except ValueError: ok = False
-        if not ok: raise ValueError(f"n_per_class must be images per class, 'all' or a fraction in (0, 1), written as the kit writes it, got {v!r}")
-        return v
-    if c == 'n_classes':
-        if v and not re.fullmatch(r'[1-9]\d*', v): raise ValueError(f"n_classes must be empty or a positive integer, got {v!r}")
-        return int(v) if v else ''
-    if c == 'recipe' and v not in RECIPE_NAMES: raise ValueError(f"recipe must be one of {', '.join(RECIPE_NAMES)}, got {v!r}")
-    if c == 'precision' and v not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {v!r}")
-    if c == 'budget' and v not in BUDGETS: raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {v!r}")
-    if c == 'frozen':
-        if v not in ('', 'True', 'False'): raise ValueError(f"frozen must be empty, True or False, got {v!r}")
-        return {'': '', 'True': True, 'False': False}[v]
-    if c == 'finished':
-        try: datetime.datetime.fromisoformat(v); ok = len(v) == 19
-        except ValueError: ok = False
-        if not ok: raise ValueError(f"finished must be a time like 2026-01-31T12:00:00, got {v!r}")
-    if c == 'data_sha' and not re.fullmatch(r'([0-9a-f]{16})?', v): raise ValueError(f"data_sha must be 16 hex digits, got {v!r}")
-    if c in ('dataset', 'arch', 'device') and not v: raise ValueError(f"{c} is empty")
-    return v
-
-# %% ../nbs/04_compare.ipynb #8458f867
-def read_results(out # the output folder of `compare`
-                )->pd.DataFrame: # one row per finished run, columns RECIPE_COLS + RESULT_COLS
-    "The runs in `out/results.csv` (none if there is no file), checked line by line; raises `ResultsFileError` naming the file and line on anything damaged. Columns added since a file was written read as what its runs were (`LEGACY_COLS`)."
-    f = Path(out)/'results.csv'
-    if not f.exists(): return pd.DataFrame(columns=RECIPE_COLS + RESULT_COLS)
-    def bad(where, what): return ResultsFileError(f"{f}{where}: {what}. Nothing was read or written: repair the file, or move it away to start a new one.")
-    try: text = f.read_text(encoding='utf-8')
-    except (OSError, UnicodeDecodeError) as e: raise bad('', f'cannot be read as text ({type(e).__name__}: {e})') from None
-    if not text.strip(): raise bad('', 'the file is empty (a results file has at least its header line)')
-    if not text.endswith('\n'): raise bad(f', line {text.count(chr(10)) + 1}', 'the last line has no newline at its end, so it was cut while being written')
-    reader = csv.reader(io.StringIO(text))
-    try: header = next(reader)
-    except csv.Error as e: raise bad(', line 1', f'not CSV ({e})') from None
-    known = RECIPE_COLS + RESULT_COLS
-    missing = [c for c in known if c not in header and c not in LEGACY_COLS]
-    unknown = [c for c in header if c not in known]
-    if missing or unknown or len(set(header)) < len(header):
-        raise bad(', line 1', f"the header is not that of a results file (missing {missing}, unknown {unknown}, {len(header) - len(set(header))} repeated)")
-    rows, lines = [], []
-    try:
-        for r in reader:
-            n = reader.line_num
-            if len(r) != len(header): raise bad(f', line {n}', f'{len(r)} fields where the header has {len(header)} (a cut or damaged line)')
-            try: rows.append({c: _check_value(c, v) for c, v in zip(header, r)})
-            except ValueError as e: raise bad(f', line {n}', str(e)) from None
-            lines.append(n)
-    except csv.Error as e: raise bad(f', line {reader.line_num}', f'not CSV ({e})') from None
-    df = pd.DataFrame(rows, columns=header)
-    for c, v in LEGACY_COLS.items():
-        if c in df.columns: continue
-        if c == 'attn': df[c] = np.where(df.filters.astype(str) == '', 'vanilla', '')
-        elif c == 'steps': df[c] = [int(e) * steps_per_epoch(int(n), int(b)) for e, n, b in zip(df.epochs, df.n_train, df.bs)]  # epochs budget: E x batches
-        elif c == 'global_bs': df[c] = [min(int(b), int(n)) for b, n in zip(df.bs, df.n_train)]  # one process: the loader's batch, capped at the data
-        elif c == 'precision': df[c] = ['fp32' if d == 'cpu' else 'bf16' for d in df.device]  # the defaults before the column: bf16 autocast on CUDA, fp32 on a CPU
-        else: df[c] = v
-    df = df[known]
-    seen = {}
-    for n, r in zip(lines, df.to_dict('records')):
-        k = run_key(r)
-        if k in seen: raise bad(f', lines {seen[k][0]} and {n}', f"the same run twice (test_acc {seen[k][1]} and {r['test_acc']}); keep the right one")
-        seen[k] = (n, r['test_acc'])
-    return df
-
-def results_index(df:pd.DataFrame)->dict:
-    "The rows of a results table by `run_key`."
-    return {run_key(r): r for r in df.to_dict('records')}
-
-# %% ../nbs/04_compare.ipynb #17ec773d
-def append_result(out, # the output folder; made if missing
-                  row:dict, # a run's RECIPE_COLS + RESULT_COLS, e.g. from `run_one`
-                 )->pd.DataFrame: # the whole table after the append
-    "Add one run to `out/results.csv`: under a file lock (`filelock.FileLock`), read and check the table, add the row, write it whole with `atomic_write`; raises ValueError if the run is already there or the row lacks a column, `ResultsFileError` on a damaged file."
-    missing = [c for c in RECIPE_COLS + RESULT_COLS if c not in row]
-    if missing: raise ValueError(f"the row lacks column(s) {missing}")
-    f = Path(out)/'results.csv'; f.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(f.with_name('.results.csv.lock')):
-        df = read_results(out)
-        if run_key(row) in results_index(df): raise ValueError(f"{f} already has this run (same recipe columns); it is not added twice")
-        new = pd.DataFrame([{c: row[c] for c in RECIPE_COLS + RESULT_COLS}])
-        df = pd.concat([df, new], ignore_index=True) if len(df) else new
-        atomic_write(f, lambda t: df.to_csv(t, index=False))
-    return df
-
 # %% ../nbs/04_compare.ipynb #aca40345
 def run_labels(df:pd.DataFrame)->pd.Series:
     "Per row, what was compared: the init of a ViT (`init+attn` for an attention kind other than vanilla, e.g. `timm+gpsa`), the `--filters` item (`impulse-frozen`) of a ConvMixer."
@@ -452,13 +288,14 @@ def results_table(df:pd.DataFrame, # rows of `compare`
     "Markdown table: test accuracy (%) mean ± std over seeds, points vs the timm default (ConvMixers: vs learned filters), and train time per run."
     lab = run_labels(df); inits = inits or list(dict.fromkeys(lab)); b = _baseline(lab)
     base = df[lab == b].test_acc.mean() * 100 if b in set(lab) else None
-    lines = [f"| {'filters' if b == 'learned' else ('init+attn' if any('+' in o for o in inits) else 'init')} | runs | test acc % (mean ± std) | vs {b} (points) | train s / run |", '|---|---|---|---|---|']
+    rows = []
     for i in inits:
         d = df[lab == i]; acc = d.test_acc * 100
         a = f'{acc.mean():.1f} ± {acc.std():.1f}' if len(d) > 1 else f'{acc.mean():.1f}'
         vs = '' if base is None else ('—' if i == b else f'{acc.mean() - base:+.1f}')
-        lines.append(f'| {i} | {len(d)} | {a} | {vs} | {d.train_s.mean():.0f} |')
-    return '\n'.join(lines)
+        rows.append([i, len(d), a, vs, f'{d.train_s.mean():.0f}'])
+    first = 'filters' if b == 'learned' else ('init+attn' if any('+' in o for o in inits) else 'init')
+    return markdown_table([first, 'runs', 'test acc % (mean ± std)', f'vs {b} (points)', 'train s / run'], rows)
 
 def plot_results(df:pd.DataFrame, # rows of `compare`
                  inits:list=None, # bar order (inits or filters); None: as they appear
@@ -488,28 +325,6 @@ def plot_results(df:pd.DataFrame, # rows of `compare`
     return fig
 
 # %% ../nbs/04_compare.ipynb #31b999cc
-def check_out(out # the output folder asked for
-             )->Path: # the same, expanded
-    "Refuse an output folder that is a file, or sits where nothing can be written, before anything runs; creates nothing."
-    out = Path(out).expanduser()
-    if out.exists() and not out.is_dir(): raise ValueError(f"out (--out) {out} is a file: give a folder (it will hold results.csv and compare.png)")
-    p = out
-    while not p.exists() and p != p.parent: p = p.parent
-    if not p.is_dir(): raise ValueError(f"out (--out) {out} cannot be made: {p} is a file")
-    try:
-        with tempfile.TemporaryFile(dir=p): pass
-    except OSError as e: raise ValueError(f"out (--out) {out}: nothing can be written in {p} ({type(e).__name__}: {e.strerror}); choose a folder you can write to") from None
-    return out
-
-def _run_id(key:tuple)->str:
-    "A short file name for the run `key` (16 hex digits of its hash), shared by its claim and its checkpoint."
-    return hashlib.sha256(repr(key).encode()).hexdigest()[:16]
-
-def _claim(out:Path, key:tuple)->FileLock:
-    "The lock a process holds while it trains the run `key` into `out` (one small file per run under `out/.claims/`)."
-    d = out/'.claims'; d.mkdir(parents=True, exist_ok=True)
-    return FileLock(d/f"{_run_id(key)}.lock")
-
 @dataclass
 class CompareJob:
     "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the sizes and budget, the output folder."
@@ -551,64 +366,119 @@ def budget_text(budget:dict)->str:
     "'30 epochs at every size' or '210 optimiser steps at every size'."
     return f"{budget['steps']} optimiser steps at every size" if budget['budget'] == 'steps' else f"{budget['epochs']} epochs at every size"
 
-# %% ../nbs/04_compare.ipynb #f73ec780
-def plan_compare(
-    dataset:str='fashion_mnist', data_path=None, n_per_class=100, epochs:int=None, inits=None, seeds='0', arch:str='vit_pico_patch4_28',
-    bs:int=None, lr:float=None, wd:float=None, out='runs/compare', model_kwargs:dict=None, init_kwargs:dict=None, filters=None, attn=None,
-    attn_kwargs:dict=None, img_size=None, steps:int=None, recipe:str='kit', recipe_kwargs:dict=None, whiten:int=0, shard=None, save_every:int=None,
-    precision:str=None, device=None,
-)->CompareJob:
-    "Everything `compare` checks before it trains (same arguments): names, numbers, the shard, the global batch against the processes of a launched run (`PROCESSES.check_batch`), every grid point's model (on the meta device), the output folder, an existing results file, then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
-    runs, seeds = check_request(dataset, arch, inits, seeds, data_path, filters=filters, attn=attn, attn_kwargs=attn_kwargs, img_size=img_size)
-    r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
-    check_numbers(DEFAULT_EPOCHS if epochs is None and steps is None else epochs, bs, lr, wd, n_per_class, steps)
+# %% ../nbs/04_compare.ipynb #b27ab855
+@dataclass(frozen=True)
+class CompareRequest:
+    "One comparison: its fields are `compare`'s options; `check()` validates all that needs no data, `plan_compare` the rest. Frozen: checking never changes it."
+    dataset:DatasetName='fashion_mnist' # one of `DATASETS`
+    data_path:str|Path=None             # where the data is (see `load_dataset`); needed for 'folder'
+    n_per_class:int|float|str|list=100  # training images per class, 'all', a fraction in (0, 1), or a list of them (`parse_sizes`): several sizes make a curve
+    epochs:int=None                     # epochs per run, the same at every size; None: see `plan_budget`
+    inits:str|list=None                 # ViTs: init names (`INIT_NAMES`), a list or comma-separated; None: `DEFAULT_INITS`
+    seeds:str|int|list='0'              # seeds, a list or comma-separated, each in 0..`MAX_SEED`
+    arch:str='vit_pico_patch4_28'       # a timm model of a registered `Family` (ViTs; lesson 05's ConvMixer presets)
+    bs:int=None                         # batch size, global over the processes of a launched run; None: the recipe's (kit: 128)
+    lr:float=None                       # peak learning rate; None: the recipe's (kit: 1e-3)
+    wd:float=None                       # decoupled weight decay; None: the recipe's (kit: 0.05)
+    out:str|Path='runs/compare'         # folder for results.csv and compare.png (several sizes: also curve.png, curve.csv)
+    model_kwargs:dict=None              # for `timm.create_model`, e.g. dict(depth=2); dict(dim=64, kernel_size=5) for a ConvMixer
+    init_kwargs:dict=None               # ViTs: for `apply_init`, shared by all inits (must be valid for each)
+    filters:str|list=None               # ConvMixers: `--filters` items (`parse_filter`), a list or comma-separated; None: `DEFAULT_FILTERS`
+    attn:str|list=None                  # ViTs: attention kinds (`ATTN_NAMES`), a list or comma-separated; None: 'vanilla'
+    attn_kwargs:dict=None               # ViTs: options for the attention conversion, shared by all kinds (must be valid for each)
+    img_size:int|str|tuple=None         # 'folder' only: resize every image to this side, or (height, width)
+    steps:int=None                      # optimiser steps per run, the same at every size (ConViT's protocol); instead of `epochs`
+    recipe:str='kit'                    # the training recipe of every run, a name in `RECIPE_NAMES` (`show_recipe`)
+    recipe_kwargs:dict=None             # recipe fields to change (`resolve_recipe`); bs, lr, wd and epochs are fields of their own
+    whiten:int=0                        # ViTs: whiten the patch embedding on this many training images (`whiten_patch_embed`); 0: off
+    shard:str|tuple=None                # 'K/N': train only every N-th grid point from the K-th (`parse_shard`), so N jobs fill one `out`
+    save_every:int=None                 # write each run's training state every this many epochs (`out/checkpoints/`); a rerun resumes from it
+    precision:Precision=None            # 'fp32' or 'bf16' autocast for every run (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
+    device:str=None                     # 'cpu', 'cuda' or 'cuda:N'; None: CUDA if there is a GPU, else the CPU
+
+# %% ../nbs/04_compare.ipynb #b562ec33
+@patch
+def check(self:CompareRequest)->dict: # the resolved values: runs, seeds, recipe, bs, lr, wd, recipe_kwargs, device, precision, shard, sizes, family, whiten, attns, out
+    "Every check that needs no data: names, numbers, the shard, the launch and its global batch (`PROCESSES`), every grid point's model on the meta device (where the dataset's shape is known), the output folder and its results file; raises ValueError, TypeError or `ResultsFileError` saying what to change."
+    runs, seeds = check_request(self.dataset, self.arch, self.inits, self.seeds, self.data_path, filters=self.filters, attn=self.attn,
+                                attn_kwargs=self.attn_kwargs, img_size=self.img_size)
+    r, bs, lr, wd, rk = plan_recipe(self.recipe, self.recipe_kwargs, self.bs, self.lr, self.wd)
+    check_numbers(DEFAULT_EPOCHS if self.epochs is None and self.steps is None else self.epochs, bs, lr, wd, self.n_per_class, self.steps)
     PROCESSES.check()                                                    # lesson 12: a launch that cannot run
-    device = resolve_device(device, 'device (--device)')
-    precision = check_precision(precision, device, 'precision (--precision)')
-    shard = parse_shard(shard)
-    check_number('save_every (--save-every)', save_every, 1, integer=True, none=True)
+    device = resolve_device(self.device, 'device (--device)')
+    precision = check_precision(self.precision, device, 'precision (--precision)')
+    shard = parse_shard(self.shard)
+    check_number('save_every (--save-every)', self.save_every, 1, integer=True, none=True)
     PROCESSES.check_batch(bs)                                            # the global batch splits over the processes (MixUp's even slices: once the sizes are known)
-    sizes = parse_sizes(n_per_class)
-    fam = arch_family(arch); whiten = whiten_of(whiten, fam)
-    if not fam.attn and init_kwargs: raise ValueError(f"init_kwargs apply to ViTs only; {arch} is a {fam.name}")
-    attns = _as_list('vanilla' if attn is None else attn) if fam.attn else ['']
-    if dataset in DATASET_SHAPES: check_models(arch, runs, attns, DATASET_SHAPES[dataset], model_kwargs, init_kwargs, attn_kwargs, whiten)
-    out = check_out(out)
+    sizes = parse_sizes(self.n_per_class)
+    fam = arch_family(self.arch); whiten = whiten_of(self.whiten, fam)
+    if not fam.attn and self.init_kwargs: raise ValueError(f"init_kwargs apply to ViTs only; {self.arch} is a {fam.name}")
+    attns = as_list('vanilla' if self.attn is None else self.attn) if fam.attn else ['']
+    if self.dataset in DATASET_SHAPES:
+        check_models(self.arch, runs, attns, DATASET_SHAPES[self.dataset], self.model_kwargs, self.init_kwargs, self.attn_kwargs, whiten)
+    out = check_out(self.out)
     read_results(out)                                                    # a damaged results file stops the job here
-    tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
-    if dataset not in DATASET_SHAPES: check_models(arch, runs, attns, (*tensors[0].x.shape[1:], tensors[0].c), model_kwargs, init_kwargs, attn_kwargs, whiten)
-    n_trains = [len(subset_idxs(tensors[0].y, **size_args(s))) for s in sizes]   # raises if a class is too small
+    return dict(runs=runs, seeds=seeds, recipe=r, bs=bs, lr=lr, wd=wd, recipe_kwargs=rk, device=device, precision=precision, shard=shard,
+                sizes=sizes, family=fam, whiten=whiten, attns=attns, out=out)
+
+def compare_request(request:CompareRequest=None, # a request, or None to build one from `kwargs`
+                    **kwargs, # `CompareRequest` fields: the request's own with these replaced, or a new request's
+                   )->CompareRequest:
+    "The request `compare` and `plan_compare` run: `request`, `request` with `kwargs` replaced, or `CompareRequest(**kwargs)`; raises TypeError on anything else, naming the valid fields."
+    names = [f.name for f in fields(CompareRequest)]
+    bad = [k for k in kwargs if k not in names]
+    if bad: raise TypeError(f"unknown option(s) {', '.join(map(repr, bad))}; a comparison takes: {', '.join(names)}")
+    if request is None: return CompareRequest(**kwargs)
+    if not isinstance(request, CompareRequest):
+        raise TypeError(f"give a CompareRequest or its fields as keywords (e.g. dataset='digits'), got {request!r}")
+    return replace(request, **kwargs)
+
+# %% ../nbs/04_compare.ipynb #438264f7
+def job_title(q:CompareRequest, c:dict, # the request and what its `check` resolved
+              sizes:list, n_trains:list, budget:dict, per_size:list, # as `plan_compare` planned them, smallest size first
+             )->str:
+    "The one-line title of a job's table and figure: data and sizes, arch and the options that differ from the defaults, budget, seeds."
+    rk, mk = c['recipe_kwargs'], (f" {json.dumps(q.model_kwargs, sort_keys=True)}" if q.model_kwargs else '') + (f", whitened on {c['whiten']} images" if c['whiten'] else '')
+    mk += '' if c['recipe']['name'] == 'kit' and rk == '{}' else f", recipe {c['recipe']['name']}" + (f' {rk}' if rk != '{}' else '')
+    mk += f", {c['precision']}" if c['precision'] != 'fp32' else ''
+    seeds = ",".join(map(str, c['seeds']))
+    if len(sizes) > 1: return f'{q.dataset}, {",".join(sizes)} per class, {q.arch}{mk}, {budget_text(budget)}, seeds {seeds}'
+    (ep, st), = per_size
+    b = f"{ep} epochs" if budget['budget'] == 'epochs' else f"{st} steps ({ep} epochs)"
+    return f'{q.dataset}, {sizes[0]}/class ({n_trains[0]} images), {q.arch}{mk}, {b}, seeds {seeds}'
+
+# %% ../nbs/04_compare.ipynb #9be295c9
+def plan_compare(request:CompareRequest=None, # the comparison; None: built from `kwargs`
+                 **kwargs, # `CompareRequest` fields (`compare_request`)
+                )->CompareJob:
+    "Everything `compare` checks before it trains: `CompareRequest.check` (names, numbers, shard, launch, models, output folder, results file), then the data (loaded once; the model of a folder dataset is checked once its image size is known), its size per class at every size, the even batch MixUp/CutMix need, and the budget (`plan_budget`); raises ValueError, TypeError, FileNotFoundError or `ResultsFileError` saying what to change."
+    q = compare_request(request, **kwargs); c = q.check()
+    r, bs, fam = c['recipe'], c['bs'], c['family']
+    tensors = load_dataset(q.dataset, q.data_path, size=parse_img_size(q.img_size))
+    if q.dataset not in DATASET_SHAPES: check_models(q.arch, c['runs'], c['attns'], (*tensors[0].x.shape[1:], tensors[0].c), q.model_kwargs, q.init_kwargs, q.attn_kwargs, c['whiten'])
+    n_trains = [len(subset_idxs(tensors[0].y, **size_args(s))) for s in c['sizes']]   # raises if a class is too small
     odd = [n for n in n_trains if min(bs, n) % 2] if r['mixup'] or r['cutmix'] else []
     if odd: raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch: bs={bs} with {odd[0]} training images "
                              f"gives batches of {min(bs, odd[0])}; choose an even --bs below the training set's size, or turn MixUp and CutMix off (--recipe-kwargs '{{\"mixup\": 0, \"cutmix\": 0}}')")
     for n in n_trains: PROCESSES.check_batch(min(bs, n), r)              # a small training set caps the batch
-    order_sz = sorted(range(len(sizes)), key=lambda i: n_trains[i])        # smallest first
-    sizes, n_trains = [sizes[i] for i in order_sz], [n_trains[i] for i in order_sz]
-    budget, per_size = plan_budget(sizes, n_trains, bs, epochs, steps, r['repeats'])
-    ident = data_identity(*tensors)
-    grid = []
+    order_sz = sorted(range(len(n_trains)), key=lambda i: n_trains[i])  # smallest first
+    sizes, n_trains = [c['sizes'][i] for i in order_sz], [n_trains[i] for i in order_sz]
+    budget, per_size = plan_budget(sizes, n_trains, bs, q.epochs, q.steps, r['repeats'])
+    ident, grid = data_identity(*tensors), []
     for spec, n_train, (ep, st) in zip(sizes, n_trains, per_size):
-        for run in runs:
-            for a in attns:
-                for seed in seeds:
-                    cols = fam.columns(run, a, attn_kwargs)
-                    recipe = dict(dataset=dataset, **ident, arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True),
-                                  init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **cols, seed=seed, n_per_class=spec,
-                                  n_train=n_train, budget=budget['budget'], epochs=ep, steps=st, bs=bs, lr=lr, wd=wd,
-                                  recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
-                    recipe = {c: recipe[c] for c in RECIPE_COLS}
-                    grid.append(dict(run=run, attn=a, seed=seed, label=label(run, a) if fam.attn else run, recipe=recipe, key=run_key(recipe)))
-    mk = (f" {json.dumps(model_kwargs, sort_keys=True)}" if model_kwargs else '') + (f', whitened on {whiten} images' if whiten else '')
-    mk += '' if r['name'] == 'kit' and rk == '{}' else f", recipe {r['name']}" + (f' {rk}' if rk != '{}' else '')
-    mk += f', {precision}' if precision != 'fp32' else ''
-    if len(sizes) == 1:
-        b = f"{ep} epochs" if budget['budget'] == 'epochs' else f"{st} steps ({ep} epochs)"
-        title = f'{dataset}, {sizes[0]}/class ({n_trains[0]} images), {arch}{mk}, {b}, seeds {",".join(map(str, seeds))}'
-    else: title = f'{dataset}, {",".join(sizes)} per class, {arch}{mk}, {budget_text(budget)}, seeds {",".join(map(str, seeds))}'
-    order = list(dict.fromkeys(g['label'] for g in grid))
-    return CompareJob(out, fam.name, grid, order, tensors, title, dict(dataset=dataset, data_path=data_path, arch=arch, bs=bs, lr=lr, wd=wd,
-                      model_kwargs=model_kwargs, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, img_size=img_size, recipe=r['name'],
-                      recipe_kwargs=recipe_kwargs, whiten=whiten, precision=precision, device=device), sizes, budget, shard, None if save_every is None else int(save_every))
+        for run in c['runs']:
+            for a in c['attns']:
+                for seed in c['seeds']:
+                    rec = dict(dataset=q.dataset, **ident, arch=q.arch, model_kwargs=json.dumps(q.model_kwargs or {}, sort_keys=True),
+                               init_kwargs=json.dumps(q.init_kwargs or {}, sort_keys=True), **fam.columns(run, a, q.attn_kwargs), seed=seed, n_per_class=spec,
+                               n_train=n_train, budget=budget['budget'], epochs=ep, steps=st, bs=bs, lr=c['lr'], wd=c['wd'],
+                               recipe=r['name'], recipe_kwargs=c['recipe_kwargs'], whiten=c['whiten'], precision=c['precision'])
+                    rec = {k: rec[k] for k in RECIPE_COLS}
+                    grid.append(dict(run=run, attn=a, seed=seed, label=label(run, a) if fam.attn else run, recipe=rec, key=run_key(rec)))
+    run_kwargs = dict(dataset=q.dataset, data_path=q.data_path, arch=q.arch, bs=bs, lr=c['lr'], wd=c['wd'], model_kwargs=q.model_kwargs, init_kwargs=q.init_kwargs,
+                      attn_kwargs=q.attn_kwargs, img_size=q.img_size, recipe=r['name'], recipe_kwargs=q.recipe_kwargs, whiten=c['whiten'], precision=c['precision'], device=c['device'])
+    return CompareJob(c['out'], fam.name, grid, list(dict.fromkeys(g['label'] for g in grid)), tensors, job_title(q, c, sizes, n_trains, budget, per_size),
+                      run_kwargs, sizes, budget, c['shard'], None if q.save_every is None else int(q.save_every))
 
 # %% ../nbs/04_compare.ipynb #cac75e59
 def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
@@ -618,14 +488,11 @@ def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
     r = job.grid[0]['recipe']; b = job.budget
     keep = pd.Series(True, index=df.index)
     for c in ('dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision', 'budget', b['budget']):
-        keep &= df[c].map(_fmt_key) == _fmt_key(r[c] if c != b['budget'] else b[b['budget']])
+        keep &= df[c].map(fmt_key) == fmt_key(r[c] if c != b['budget'] else b[b['budget']])
     return keep & df.n_per_class.astype(str).isin(job.sizes)
 
 WAIT_POLL = 30  # seconds between looks at a run another process is training (a launched run's processes hear from rank 0 this often)
 
-def _checkpoint_path(out:Path, key:tuple)->Path:
-    "Where the run `key` keeps its training state while it trains into `out` (`out/checkpoints/`, named as its claim)."
-    return out/'checkpoints'/f"{_run_id(key)}.pt"
 
 # %% ../nbs/04_compare.ipynb #93a7fb12
 def decide(job:CompareJob, # from `plan_compare`
@@ -635,7 +502,7 @@ def decide(job:CompareJob, # from `plan_compare`
     "Rank 0's look at a run: ('hit', its row, None) if the results file has it, ('train', None, the claimed lock) if it is ours to train, ('busy', None, None) if another process trains it (('wait', ...) while `wait`)."
     hit = results_index(read_results(job.out)).get(g['key'])
     if hit is not None: return 'hit', hit, None
-    lock = _claim(job.out, g['key'])
+    lock = claim(job.out, g['key'])
     try: lock.acquire(timeout=WAIT_POLL if wait else 0)
     except Timeout: return ('wait' if wait else 'busy'), None, None
     hit = results_index(read_results(job.out)).get(g['key'])        # finished elsewhere between the two looks?
@@ -647,7 +514,7 @@ def train_point(job:CompareJob, g:dict, # the job and one of its grid points
                )->dict: # the run's row (`run_one`)
     "Train grid point `g` of `job` with `run_one` (resuming from its checkpoint when `job.save_every` is set), check that it trained the planned recipe, and on rank 0 add its row to the results file and delete the checkpoint."
     kw, rc, steps_budget = job.run_kwargs, g['recipe'], job.budget['budget'] == 'steps'
-    ck = _checkpoint_path(job.out, g['key'])
+    ck = checkpoint_path(job.out, g['key'])
     variant = {arch_family(kw['arch']).axis: g['run']}
     r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], epochs=None if steps_budget else rc['epochs'], seed=g['seed'], arch=kw['arch'],
                 bs=kw['bs'], lr=kw['lr'], wd=kw['wd'], model_kwargs=kw['model_kwargs'], init_kwargs=kw['init_kwargs'], device=device, progress=progress,
@@ -705,7 +572,7 @@ def run_compare(job:CompareJob, # from `plan_compare`
         if what == 'busy': return False
         if what == 'hit': say(n, g, f'already in {f}, test_acc {hit["test_acc"]:.4f}'); rows[n] = hit; return True
         try:
-            ck = _checkpoint_path(out, g['key'])
+            ck = checkpoint_path(out, g['key'])
             say(n, g, 'training' + (f' (resuming from {ck})' if ck.exists() else ''))
             rows[n] = r = train_point(job, g, device, progress, cbs); trained += 1
             if verbose: print(f'    test_acc {r["test_acc"]:.4f}' + (f', EMA {r["ema_test_acc"]:.4f}' if r['ema_test_acc'] != '' else '')
@@ -728,36 +595,11 @@ def run_compare(job:CompareJob, # from `plan_compare`
 
 # %% ../nbs/04_compare.ipynb #0eda0f32
 def compare(
-    dataset:str='fashion_mnist',   # one of `DATASETS`
-    data_path=None,                # where the data is (see `load_dataset`)
-    n_per_class=100,               # training images per class, 'all', a fraction in (0, 1), or a list of them (`parse_sizes`): several sizes make a curve
-    epochs:int=None,               # epochs per run, the same at every size; None: see `plan_budget`
-    inits=None,                    # ViTs: init names (`INIT_NAMES`), list or comma-separated; None: `DEFAULT_INITS`
-    seeds='0',                     # seeds: list or comma-separated
-    arch:str='vit_pico_patch4_28', # timm ViT, or a ConvMixer preset (`CNN_PRESETS`)
-    bs:int=None,                   # batch size; None: the recipe's (kit: 128)
-    lr:float=None,                 # peak learning rate; None: the recipe's (kit: 1e-3)
-    wd:float=None,                 # decoupled weight decay; None: the recipe's (kit: 0.05)
-    out='runs/compare',            # folder for results.csv and compare.png (and curve.png, curve.csv)
-    model_kwargs:dict=None,        # for `timm.create_model`, e.g. dict(depth=2) for a quick test, dict(dim=64, kernel_size=5) for a ConvMixer
-    init_kwargs:dict=None,         # for `apply_init`, shared by all inits (must be valid for each)
-    device=None,                   # None: fastai's `default_device()`
+    request:CompareRequest=None,   # the comparison; None: built from `kwargs`
     progress:bool|str|None=None,   # True: fastai's bars; False: silent; 'lines': a line per epoch; None: bars in a terminal or notebook, else lines
     cbs=None,                      # extra callbacks for every fit
     verbose:bool=True,             # print a line per run and the final table
-    filters=None,                  # ConvMixers: `--filters` items (`parse_filter`), list or comma-separated; None: `DEFAULT_FILTERS`
-    attn=None,                     # ViTs: attention kinds (`ATTN_NAMES`), list or comma-separated; None: 'vanilla'
-    attn_kwargs:dict=None,         # ViTs: options for the attention conversion, shared by all kinds (must be valid for each)
-    img_size=None,                 # 'folder' only: resize every image to this side, or (height, width)
-    steps:int=None,                # optimiser steps per run, the same at every size (ConViT's protocol); instead of `epochs`
-    recipe:str='kit',              # the training recipe of every run, a name in `RECIPE_NAMES` (`show_recipe`)
-    recipe_kwargs:dict=None,       # recipe fields to change (`resolve_recipe`), e.g. dict(augment=None); bs, lr, wd and epochs are arguments of their own
-    whiten:int=0,                  # ViTs: whiten the patch embedding on this many training images (`whiten_patch_embed`); 0: off
-    shard=None,                    # 'K/N': train only every N-th grid point from the K-th (`parse_shard`), so N jobs fill one `out` together
-    save_every:int=None,           # write each run's training state every this many epochs (`out/checkpoints/`); a rerun resumes from it
-    precision:str=None,            # 'fp32' or 'bf16' autocast for every run (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
+    **kwargs,                      # `CompareRequest` fields: dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps, recipe, recipe_kwargs, whiten, shard, save_every, precision, device
 )->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
     "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one training recipe (`recipe`) and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
-    job = plan_compare(dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps,
-                       recipe, recipe_kwargs, whiten, shard, save_every, precision, device)
-    return run_compare(job, None, progress, cbs, verbose)
+    return run_compare(plan_compare(request, **kwargs), None, progress, cbs, verbose)

@@ -7,6 +7,7 @@ Docs: https://structinit.github.io/structinit/impulse_cnn.html.md"""
 # %% ../nbs/05_impulse_cnn.ipynb #a0ae9701
 from __future__ import annotations
 import math, warnings
+from typing import Literal, Tuple, get_args
 import torch
 from torch import nn, Tensor
 from timm.models import register_model, generate_default_cfgs
@@ -17,16 +18,16 @@ from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
-from .learner import (recipe_learner, resolve_recipe, recipe_dls, recipe_changes, check_seed, meta_model, VIT_DATA_KWARGS,
+from .learner import (Precision, recipe_learner, resolve_recipe, recipe_dls, recipe_changes, check_seed, meta_model, VIT_DATA_KWARGS,
                                 input_shape, device_options, n_out_of)
 from .compare import Family, register_family, filter_name
 
 # %% auto #0
-__all__ = ['MODES', 'default_cfgs', 'PRESETS', 'CNN_DATA_KWARGS', 'DEFAULT_FILTERS', 'FILTER_NAMES', 'spatial_convs',
-           'spatial_filters', 'default_scale', 'make_filters', 'freeze_spatial_filters', 'set_spatial_filters',
-           'convmixer', 'convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2', 'convmixer_256_8_k3_p2',
-           'convmixer_128_4_k3_p2', 'check_convmixer_request', 'convmixer_learner', 'is_convmixer', 'parse_filter',
-           'convmixer_check', 'convmixer_grid_learner', 'convmixer_columns']
+__all__ = ['FilterMode', 'MODES', 'default_cfgs', 'PRESETS', 'CNN_DATA_KWARGS', 'DEFAULT_FILTERS', 'FILTER_NAMES',
+           'spatial_convs', 'spatial_filters', 'default_scale', 'make_filters', 'freeze_spatial_filters',
+           'set_spatial_filters', 'convmixer', 'convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2',
+           'convmixer_256_8_k3_p2', 'convmixer_128_4_k3_p2', 'check_convmixer_request', 'convmixer_learner',
+           'is_convmixer', 'parse_filter', 'convmixer_check', 'convmixer_grid_learner', 'convmixer_columns']
 
 # %% ../nbs/05_impulse_cnn.ipynb #320f821c
 def spatial_convs(
@@ -43,7 +44,8 @@ def spatial_filters(
     return torch.stack([c.weight.detach()[:, 0].clone() for c in spatial_convs(model)])
 
 # %% ../nbs/05_impulse_cnn.ipynb #8a431c12
-MODES = ('learned', 'random', 'impulse', 'box')
+FilterMode = Literal['learned', 'random', 'impulse', 'box']
+MODES = get_args(FilterMode)
 
 def _check_mode(mode):
     if mode not in MODES: raise ValueError(f"unknown spatial filter mode {mode!r}; valid: {', '.join(MODES)}")
@@ -98,7 +100,7 @@ def freeze_spatial_filters(
 
 def set_spatial_filters(
     model:nn.Module,    # e.g. a timm `ConvMixer`; every depthwise conv is set
-    mode:str='impulse', # one of `MODES`
+    mode:FilterMode='impulse', # one of `MODES`
     freeze:bool=False,  # True: weights and biases stay fixed through training
     seed:int=None,      # seed of the draws; None: drawn from torch's global generator (recorded)
     scale:float=None,   # tap value (impulse, box) or uniform bound (random); None: `default_scale`
@@ -124,9 +126,9 @@ def set_spatial_filters(
     return model
 
 # %% ../nbs/05_impulse_cnn.ipynb #7c615937
-def _check_feature_map(conv, args):
-    "Forward pre-hook: refuse feature maps smaller than the kernel."
-    H, W = args[0].shape[-2:]
+def _check_feature_map(conv:nn.Conv2d, args:Tuple[Tensor])->None:
+    "Forward pre-hook: refuse feature maps smaller than the kernel (typed, so that TorchScript compiles it with the model)."
+    H, W = args[0].shape[-2], args[0].shape[-1]
     k = conv.kernel_size[0]
     if H < k or W < k: raise ValueError(f"kernel_size {k} is larger than the {H}x{W} feature map (image side / patch_size): use a smaller kernel or patch, or larger images")
 
@@ -137,7 +139,7 @@ def convmixer(
     patch_size:int=2,     # p: the stem is a p x p convolution with stride p
     in_chans:int=3,       # input channels
     num_classes:int=10,   # classes of the head
-    filters:str='learned',# spatial filter mode, one of `MODES`
+    filters:FilterMode='learned',# spatial filter mode, one of `MODES`
     freeze:bool=False,    # freeze the depthwise weights and biases
     seed:int=None,        # seed of the filters; None: from torch's global generator
     scale:float=None,     # see `set_spatial_filters`
@@ -188,7 +190,7 @@ PRESETS = ('convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2', 'convmixer_256_8_k3
 CNN_DATA_KWARGS = {**VIT_DATA_KWARGS, 'filters': 'filters=', 'freeze': 'freeze=', 'seed': 'seed='}  # the options the kit sets from the data and its own arguments
 
 def check_convmixer_request(
-    arch:str, filters:str='learned', freeze:bool=False,
+    arch:str, filters:FilterMode='learned', freeze:bool=False,
     img_size:int=28, in_chans:int=1, n_out:int=10, # what the data gives: the smaller image side, channels, classes
     model_kwargs:dict=None, seed:int=None, # as for `convmixer_learner`
 ):
@@ -204,7 +206,7 @@ def check_convmixer_request(
 def convmixer_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
     arch:str='convmixer_128_4_k3_p2', # one of `PRESETS`
-    filters:str='learned',        # spatial filter mode, one of `MODES`
+    filters:FilterMode='learned',        # spatial filter mode, one of `MODES`
     freeze:bool=False,            # freeze the depthwise filters (weights and biases)
     n_out:int=None,               # classes of the head; None: `get_c(dls)`
     model_kwargs:dict=None,       # options for the preset (e.g. `dim`, `depth`, `kernel_size`, `patch_size`, `scale`)

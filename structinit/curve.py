@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
 from matplotlib.figure import Figure
-from .data import atomic_write
-from .compare import run_labels, size_args, same_protocol, budget_text, GRID_REPORTS
+from .data import atomic_write, markdown_table
+from .compare import run_labels, same_protocol, budget_text, GRID_REPORTS
+from .data import size_args
 from .convmixer import is_convmixer
 
 # %% auto #0
@@ -70,12 +71,12 @@ def curve_markdown(tidy:pd.DataFrame, # from `curve_table`
     "Markdown table of `curve_table`: test accuracy % as mean ± std over seeds (the mean alone for one run), one column per size (`all` and fractions with their images per class)."
     sizes = tidy.drop_duplicates('n_per_class').sort_values('images_per_class')
     cols = [_size_name(s, i) for s, i in zip(sizes.n_per_class, sizes.images_per_class)]
-    lines = ['| method | ' + ' | '.join(cols) + ' |', '|---|' + '---|' * len(cols)]
+    rows = []
     for m in dict.fromkeys(tidy.method):
         r = tidy[tidy.method == m].set_index('n_per_class')
         cell = lambda s: '' if s not in r.index else (f"{r.at[s, 'acc_mean']:.1f} ± {r.at[s, 'acc_std']:.1f}" if r.at[s, 'runs'] > 1 else f"{r.at[s, 'acc_mean']:.1f}")
-        lines.append(f'| {m} | ' + ' | '.join(cell(s) for s in sizes.n_per_class) + ' |')
-    return '\n'.join(lines)
+        rows.append([m] + [cell(s) for s in sizes.n_per_class])
+    return markdown_table(['method'] + cols, rows)
 
 def plot_curve(tidy:pd.DataFrame, # from `curve_table`
                title:str=None,

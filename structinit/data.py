@@ -6,9 +6,10 @@ Docs: https://structinit.github.io/structinit/data.html.md"""
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', 'CIFAR_DIRS', 'CIFAR_FILES', 'IMAGE_EXTS',
-           'IMAGE_MODES', 'DATASETS', 'DATASET_SHAPES', 'AA_POLICIES', 'AUG_INTERPOLATIONS', 'SYNC_KINDS',
-           'ERASING_MODES', 'AUGMENTS', 'is_number', 'require', 'check_number', 'atomic_write', 'ImageTensors',
-           'subset_idxs', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist', 'load_digits_tensors',
+           'IMAGE_MODES', 'DatasetName', 'DATASETS', 'DATASET_SHAPES', 'AAPolicy', 'AA_POLICIES', 'AugInterpolation',
+           'AUG_INTERPOLATIONS', 'SYNC_KINDS', 'ErasingMode', 'ERASING_MODES', 'AUGMENTS', 'is_number', 'require',
+           'check_number', 'atomic_write', 'markdown_table', 'ImageTensors', 'subset_idxs', 'as_list', 'parse_sizes',
+           'size_args', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist', 'load_digits_tensors',
            'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset', 'data_fingerprint',
            'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw', 'randaugment_draw',
            'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'sync_ops', 'BatchRandomErasing',
@@ -16,9 +17,10 @@ __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', '
            'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
-import gzip, hashlib, inspect, math, numbers, os, pickle, random, stat, tempfile, time, warnings, zlib
+import gzip, hashlib, inspect, logging, math, numbers, os, pickle, random, re, stat, tempfile, time, warnings, zlib
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal, get_args
 from itertools import islice
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
@@ -27,6 +29,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)  # fastai's layers script a few ops at import; torch 2.10+ warns once per process
+logging.getLogger('torch.utils.cpp_extension').setLevel(logging.ERROR)  # torch.compile on a machine without CUDA logs "No CUDA runtime is found, using CUDA_HOME=..." at its first compile
 from fastcore.basics import store_attr, chunked
 from fastai.torch_core import TensorImage, TensorImageBW, TensorCategory, default_device
 from fastai.data.core import TfmdDL, DataLoaders, DisplayedTransform, Pipeline  # the last two: fasttransform's, via fastai
@@ -77,6 +80,20 @@ def atomic_write(path:Path, # the file to write; its folder is made if missing
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
     return path
+
+# %% ../nbs/00_data.ipynb #2330bf62
+def markdown_table(cols:list, # the header: one name per column
+                   rows, # an iterable of rows, each a sequence of `len(cols)` values (written with `str`)
+                   title:str=None, # a line above the table (with a blank line between), or None
+                  )->str: # GitHub-flavoured Markdown
+    "A Markdown table of `rows` under the header `cols`; `|` in a value is escaped as `\\|`. Raises ValueError, naming the row, when a row has the wrong number of values."
+    cell = lambda v: str(v).replace('|', '\\|').replace('\n', ' ')
+    lines = ([title, ''] if title is not None else []) + ['| ' + ' | '.join(map(cell, cols)) + ' |', '|' + '---|' * len(cols)]
+    for i, r in enumerate(rows):
+        r = list(r)
+        if len(r) != len(cols): raise ValueError(f'markdown_table: row {i} has {len(r)} values for {len(cols)} columns {list(cols)}: {r}')
+        lines.append('| ' + ' | '.join(map(cell, r)) + ' |')
+    return '\n'.join(lines)
 
 # %% ../nbs/00_data.ipynb #3ca8d87a
 @dataclass(eq=False)
@@ -138,6 +155,40 @@ def subset_idxs(y:Tensor, # (N,) int64 class ids
     yo = y[order]
     rank = torch.arange(len(y)) - (torch.cumsum(counts, 0) - counts)[yo]
     return order[rank < k[yo]].sort().values
+
+# %% ../nbs/00_data.ipynb #5805b750
+def as_list(v, typ=str)->list:
+    "A comma-separated string (or one value, or a list) as a list of `typ`."
+    if isinstance(v, str): v = [o.strip() for o in v.split(',') if o.strip()]
+    elif not isinstance(v, (list, tuple)): v = [v]
+    return [typ(o) for o in v]
+
+def parse_sizes(v # `--n-per-class`: an int, 'all', a fraction in (0, 1), or a list / comma-separated string of them
+               )->list: # canonical size specs as strings: '100', 'all', '0.05'
+    "The training-set sizes of a grid: images per class (an integer >= 1), `all` (the whole training set) or a fraction of each class in (0, 1); raises ValueError on anything else, on repeats, and on an empty list."
+    if isinstance(v, (bool, np.bool_)): raise ValueError(f"n_per_class (--n-per-class) must be sizes, got {v!r}")
+    items = as_list(v) if isinstance(v, (str, list, tuple)) else [v]
+    out = []
+    for o in items:
+        s = str(o).strip().lower()
+        if s == 'all': out.append('all'); continue
+        if isinstance(o, (bool, np.bool_)): s = '?'
+        if re.fullmatch(r'\d+', s) or (isinstance(o, (int, np.integer)) and not isinstance(o, (bool, np.bool_))):
+            if int(s) < 1: raise ValueError(f"n_per_class (--n-per-class) must be at least 1 image per class, got {o!r}")
+            out.append(str(int(s))); continue
+        try: f = float(s)
+        except ValueError: f = None
+        if f is None or not math.isfinite(f) or not 0 < f < 1 or (isinstance(o, float) and f.is_integer()):
+            raise ValueError(f"n_per_class (--n-per-class) items must be images per class (an integer >= 1), 'all', or a fraction in (0, 1) such as 0.05; got {o!r}")
+        out.append(repr(f))
+    if not out: raise ValueError("n_per_class (--n-per-class) is empty: give sizes such as 10,100,all")
+    if len(set(out)) < len(out): raise ValueError(f"n_per_class (--n-per-class) repeats a size: {out}")
+    return out
+
+def size_args(spec:str)->dict:
+    "A canonical size spec (`parse_sizes`) as the `n_per_class=` / `frac=` arguments of `subset_idxs` and `get_dls` ('all': neither)."
+    if spec == 'all': return dict(n_per_class=None, frac=None)
+    return dict(n_per_class=int(spec), frac=None) if re.fullmatch(r'\d+', spec) else dict(n_per_class=None, frac=float(spec))
 
 # %% ../nbs/00_data.ipynb #6ca40232
 IDX_DTYPES = {0x08: '>u1', 0x09: '>i1', 0x0B: '>i2', 0x0C: '>i4', 0x0D: '>f4', 0x0E: '>f8'}
@@ -415,10 +466,11 @@ def load_folder(path:str|Path, # folder of class sub-folders, or with train/ and
     return ImageTensors(x[~tst], y[~tst], vocab, src), ImageTensors(x[tst], y[tst], vocab, src)
 
 # %% ../nbs/00_data.ipynb #6ca7908a
-DATASETS = ('fashion_mnist', 'digits', 'cifar10', 'cifar100', 'folder')
+DatasetName = Literal['fashion_mnist', 'digits', 'cifar10', 'cifar100', 'folder']
+DATASETS = get_args(DatasetName)
 DATASET_SHAPES = {'fashion_mnist': (1, 28, 28, 10), 'digits': (1, 8, 8, 10), 'cifar10': (3, 32, 32, 10), 'cifar100': (3, 32, 32, 100)}  # (C, H, W, classes), known before loading
 
-def load_dataset(name:str, # one of `DATASETS`
+def load_dataset(name:DatasetName, # one of `DATASETS`
                  path:str|Path|None=None, # where the data is; None: the default search (see each loader)
                  size:int|tuple|None=None, # `folder` only: resize to this (h, w)
                  download:bool=True # try a torchvision download when fashion_mnist/cifar* are nowhere
@@ -546,13 +598,15 @@ def apply_op_draw(tf, # the torchvision v2 `AutoAugment` or `RandAugment` whose 
     return out
 
 # %% ../nbs/00_data.ipynb #d8c0cf5d
-AA_POLICIES = ('cifar10', 'imagenet', 'svhn')  # torchvision's `AutoAugmentPolicy` values
-AUG_INTERPOLATIONS = ('nearest', 'bilinear')   # what torchvision's tensor affine and rotate take
+AAPolicy = Literal['cifar10', 'imagenet', 'svhn']  # torchvision's `AutoAugmentPolicy` values
+AA_POLICIES = get_args(AAPolicy)
+AugInterpolation = Literal['nearest', 'bilinear']   # what torchvision's tensor affine and rotate take
+AUG_INTERPOLATIONS = get_args(AugInterpolation)
 
 def _check_fill(fill):
     "`fill` if it is None, a grey level in 0..255 or a sequence of them; else ValueError."
     vals = [] if fill is None else list(fill) if isinstance(fill, (list, tuple)) else [fill]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 255 for v in vals):
+    if not all(is_number(v, 0, 255) for v in vals):
         raise ValueError(f"fill={fill!r}: give None (torchvision's black), a grey level in 0..255 (128: the paper code's grey) or one level per channel")
     return fill
 
@@ -569,9 +623,9 @@ def _uint8_batch(x, tfm):
 class BatchAutoAugment(DisplayedTransform):
     "AutoAugment (arXiv 1805.09501) on a uint8 training batch on its device, each image its own sub-policy draw, with torchvision v2's table and ops."
     split_idx, order = 0, 8
-    def __init__(self, policy:str='cifar10', # one of `AA_POLICIES`
+    def __init__(self, policy:AAPolicy='cifar10', # one of `AA_POLICIES`
                  fill=128, # fill of the pixels that shears, translations and rotations move in; 128: the paper code's grey; None: torchvision's 0
-                 interpolation:str='nearest'): # of the geometric ops, one of `AUG_INTERPOLATIONS` (torchvision's default: nearest)
+                 interpolation:AugInterpolation='nearest'): # of the geometric ops, one of `AUG_INTERPOLATIONS` (torchvision's default: nearest)
         if policy not in AA_POLICIES: raise ValueError(f"policy={policy!r}; valid: {', '.join(AA_POLICIES)}")
         store_attr()
         self.tf = v2.AutoAugment(v2.AutoAugmentPolicy(policy), interpolation=_check_interpolation(interpolation), fill=_check_fill(fill))
@@ -585,10 +639,10 @@ class BatchRandAugment(DisplayedTransform):
                  magnitude:int=9, # magnitude bin, 0 .. num_magnitude_bins-1
                  num_magnitude_bins:int=31, # torchvision's default; 11 gives timm's 0..10 scale of 'rand-m9'
                  fill=128, # as in `BatchAutoAugment`
-                 interpolation:str='nearest'):
-        if not isinstance(num_ops, int) or num_ops < 0: raise ValueError(f"num_ops={num_ops!r} must be an int >= 0")
-        if not isinstance(num_magnitude_bins, int) or num_magnitude_bins < 2: raise ValueError(f"num_magnitude_bins={num_magnitude_bins!r} must be an int >= 2")
-        if not isinstance(magnitude, int) or not 0 <= magnitude < num_magnitude_bins:
+                 interpolation:AugInterpolation='nearest'):
+        if not is_number(num_ops, 0, integer=True): raise ValueError(f"num_ops={num_ops!r} must be an int >= 0")
+        if not is_number(num_magnitude_bins, 2, integer=True): raise ValueError(f"num_magnitude_bins={num_magnitude_bins!r} must be an int >= 2")
+        if not is_number(magnitude, 0, num_magnitude_bins - 1, integer=True):
             raise ValueError(f"magnitude={magnitude!r} must be an int in 0..{num_magnitude_bins - 1} (num_magnitude_bins={num_magnitude_bins})")
         store_attr()
         self.tf = v2.RandAugment(num_ops, magnitude, num_magnitude_bins, interpolation=_check_interpolation(interpolation), fill=_check_fill(fill))
@@ -652,7 +706,8 @@ def sync_ops(fn, # called as fn(*args, **kwargs)
     return ops.counts
 
 # %% ../nbs/00_data.ipynb #c9b6be60
-ERASING_MODES = ('const', 'rand', 'pixel')  # timm's fills: zero (the mean), a normal colour per box, normal noise per pixel
+ErasingMode = Literal['const', 'rand', 'pixel']  # timm's fills: zero (the mean), a normal colour per box, normal noise per pixel
+ERASING_MODES = get_args(ErasingMode)
 
 class BatchRandomErasing(DisplayedTransform):
     "timm's per-sample `RandomErasing` (arXiv 1708.04896) on a normalised float training batch, on its device."
@@ -660,13 +715,13 @@ class BatchRandomErasing(DisplayedTransform):
     def __init__(self, p:float=0.25, # probability that an image is erased
                  min_area:float=0.02, max_area:float=0.4, # the box's area as a fraction of the image: uniform in [min_area, max_area]
                  min_aspect:float=0.3, # aspect ratio log-uniform in [min_aspect, 1/min_aspect]
-                 mode:str='const', # one of `ERASING_MODES`
+                 mode:ErasingMode='const', # one of `ERASING_MODES`
                  max_count:int=1): # boxes per erased image, 1..max_count (timm's --recount)
         if not 0 <= p <= 1: raise ValueError(f"p={p!r} must lie in [0, 1]")
         if not 0 < min_area <= max_area < 1: raise ValueError(f"need 0 < min_area <= max_area < 1, got min_area={min_area!r}, max_area={max_area!r}")
         if not 0 < min_aspect <= 1: raise ValueError(f"min_aspect={min_aspect!r} must lie in (0, 1] (the largest aspect is 1/min_aspect)")
         if mode not in ERASING_MODES: raise ValueError(f"mode={mode!r}; valid: {', '.join(ERASING_MODES)}")
-        if not isinstance(max_count, int) or max_count < 1: raise ValueError(f"max_count={max_count!r} must be an int >= 1")
+        if not is_number(max_count, 1, integer=True): raise ValueError(f"max_count={max_count!r} must be an int >= 1")
         store_attr()
         self.re = RandomErasing(p, min_area, max_area, min_aspect, mode=mode, max_count=max_count, device='cpu')
     def encodes(self, x:TensorImage):
@@ -710,7 +765,7 @@ def batch_tfms(train:ImageTensors, # the training images: their side gives the d
     "`RandTranslate`, optional `RandFlip`, policy augmentation, `IntToFloatTensor`, `Normalize` and random erasing, to run on batches on the device; raises ValueError on a bad option, before any work."
     if augment is not None and augment not in AUGMENTS: raise ValueError(f"augment={augment!r}; valid: {', '.join(AUGMENTS)} or None")
     if augment_kwargs and augment is None: raise ValueError(f"augment_kwargs={augment_kwargs!r} given without augment=: name the policy ({', '.join(AUGMENTS)})")
-    if not isinstance(erasing, (int, float)) or isinstance(erasing, bool) or not 0 <= erasing <= 1: raise ValueError(f"erasing={erasing!r} must be a probability in [0, 1] (0: off)")
+    if not is_number(erasing, 0, 1): raise ValueError(f"erasing={erasing!r} must be a probability in [0, 1] (0: off)")
     if erasing_kwargs and not erasing: raise ValueError(f"erasing_kwargs={erasing_kwargs!r} given with erasing=0: set erasing= to the probability")
     if 'p' in (erasing_kwargs or {}): raise ValueError("give the erasing probability as erasing=, not erasing_kwargs['p']")
     pol = [AUGMENTS[augment](**_checked_kwargs(augment_kwargs, AUGMENTS[augment], 'augment_kwargs'))] if augment else []
@@ -726,7 +781,7 @@ class TensorImageDL(TfmdDL):
                  split_idx:int|None=1, # 0: training (random transforms on), 1: evaluation
                  repeats:int=1, # each image `repeats` times per epoch (repeated augmentation); the epoch has repeats * len(dataset) samples
                  **kwargs):
-        if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1: raise ValueError(f"repeats={repeats!r} must be an int >= 1")
+        if not is_number(repeats, 1, integer=True): raise ValueError(f"repeats={repeats!r} must be an int >= 1")
         self.split_idx, self.repeats = split_idx, repeats
         super().__init__(dataset, bs=bs, shuffle=shuffle, drop_last=drop_last, **{'n': repeats * len(dataset), **kwargs, 'num_workers': 0})
         self._set_split()
@@ -778,7 +833,7 @@ def loader_stats(dl # a loader (e.g. `dls.train`) or `DataLoaders` (its `train` 
     return norms[0].mean.flatten().tolist(), norms[0].std.flatten().tolist()
 
 # %% ../nbs/00_data.ipynb #23fe5e97
-def get_dls(name:str='fashion_mnist', # one of `DATASETS`
+def get_dls(name:DatasetName='fashion_mnist', # one of `DATASETS`
             path=None, # where the data is (see `load_dataset`)
             n_per_class:int|None=None, # training images per class (`subset_idxs`); None: all
             frac:float|None=None, # or the fraction of each training class
@@ -794,7 +849,7 @@ def get_dls(name:str='fashion_mnist', # one of `DATASETS`
             repeats:int=1, # each training image `repeats` times an epoch (repeated augmentation, `tensor_dl`)
            )->DataLoaders:
     "fastai `DataLoaders` (train subset, full test set as valid) over in-memory uint8 tensors, normalised and augmented per batch on `device`."
-    if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1: raise ValueError(f"repeats={repeats!r} must be an int >= 1")  # before loading
+    if not is_number(repeats, 1, integer=True): raise ValueError(f"repeats={repeats!r} must be an int >= 1")  # before loading
     train, test = load_dataset(name, path, size=size) if tensors is None else tensors
     train = train.subset(subset_idxs(train.y, n_per_class, frac, seed))
     device = default_device() if device is None else torch.device(device)

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from einops import rearrange
 from .learner import WHITENERS
+from .data import is_number
 
 # %% auto #0
 __all__ = ['patch_covariance', 'whitening_filters', 'loader_images', 'whiten_patch_embed', 'whiten_learner_model',
@@ -58,7 +59,7 @@ def whitening_filters(
 )->tuple: # (filters (K, C, ph, pw) float64, eigenvalues (K,) float64 largest first), K = C*ph*pw
     "Patch-whitening filters v_i / sqrt(lambda_i + eps) of the uncentred patch covariance, largest eigenvalue first (arXiv 2501.06220; REFERENCE.md section 6); raises ValueError on bad images, eps <= 0 or fewer patches than C*ph*pw; warns when the covariance is singular."
     ph, pw = _check_images(images, patch_size)
-    if not (isinstance(eps, (int, float)) and eps > 0 and eps < float('inf')): raise ValueError(f"eps must be a positive number, got {eps!r}; the paper's code uses 5e-4.")
+    if not is_number(eps, 0, lo_open=True): raise ValueError(f"eps must be a positive number, got {eps!r}; the paper's code uses 5e-4.")
     N, Cin, H, W = images.shape; K, M = Cin * ph * pw, N * (H - ph + 1) * (W - pw + 1)
     if M < K: raise ValueError(f"{N} image(s) of {H} x {W} give {M} stride-1 {ph} x {pw} patches, fewer than the {K} dimensions (C x ph x pw): "
                                "the covariance would be singular; pass more images (the paper uses about 5,000).")
@@ -85,7 +86,7 @@ def loader_images(
     n:int=5120,    # images to collect (the paper's code: 20 batches of 256)
 )->Tensor: # (n, C, H, W) the first n images of one pass, as the loader gives them (normalised, augmented), on its device
     "The first `n` images of one pass over `dl`, as the paper's code collects its whitening images (REFERENCE.md section 6); raises ValueError when one pass has fewer."
-    if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int, got {n!r}")
+    if not is_number(n, 1, integer=True): raise ValueError(f"n must be a positive int, got {n!r}")
     if (avail := _loader_size(dl)) is not None and avail < n:
         raise ValueError(f"the loader gives {avail} images a pass, fewer than n={n}; ask for at most {avail} (or use a loader over more images).")
     xs, got = [], 0

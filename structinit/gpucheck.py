@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd, torch
 from fastcore.script import call_parse, CliError
 from .bench import check_device, precision_steps, attn_step_times, ATTN_MODELS, machine_header
-from .data import get_dls, pipeline_throughput, sync_ops, BatchAutoAugment, BatchRandAugment
+from .data import get_dls, pipeline_throughput, sync_ops, BatchAutoAugment, BatchRandAugment, markdown_table
 from .learner import recipe_dls, resolve_recipe, vit_learner, fit_recipe, default_precision
 from .init import apply_init, INIT_METHODS
 from .learner import evaluate
@@ -19,7 +19,8 @@ from fastai.callback.core import Callback
 from fastai.torch_core import TensorImage
 import timm
 from .data import atomic_write
-from .compare import compare, read_results, DEFAULT_INITS
+from .compare import compare, DEFAULT_INITS
+from .store import read_results
 
 # %% auto #0
 __all__ = ['PRECISION_SETTINGS', 'LOSS_RTOL', 'PRECISION_MODELS', 'ATTN_PRECISION', 'INIT_RTOL', 'precision_check',
@@ -175,7 +176,7 @@ def main_job_check(out, # the results folder
                    bs:int=None, lr:float=None)->list: # rows; bs and lr None: the kit recipe's (128, 1e-3)
     "Lesson 04's comparison of `inits` on `n_per_class` of `dataset` with `arch` for `epochs` epochs on `device`: test accuracy and train time per init; `ok` when a run learns (test accuracy above twice chance)."
     device = check_device(device)
-    df = compare(dataset, n_per_class=n_per_class, epochs=epochs, inits=inits, arch=arch, model_kwargs=model_kwargs, bs=bs, lr=lr, out=out, device=device,
+    df = compare(dataset=dataset, n_per_class=n_per_class, epochs=epochs, inits=inits, arch=arch, model_kwargs=model_kwargs, bs=bs, lr=lr, out=out, device=device,
                  progress=False, verbose=False)
     return [dict(check='main job', model=arch, case=f"{r.init}, {r.n_train:,} images, {epochs} epochs", value=100 * r.test_acc, unit='% test acc',
                  result=f"train {r.train_s:.0f} s, eval {r.eval_s:.1f} s", ok=bool(r.test_acc > 2 / r.n_classes), note=f"{r.device}, bs {r.bs}")
@@ -232,9 +233,9 @@ def gpu_check_table(df:pd.DataFrame)->str:
     "The GPU check as a Markdown table, with its machine line, its run time and how many rows are not ok."
     fmt = lambda v, u: f'{v:,.0f}' if u == 'images/s' else f'{v:.3g}'
     bad = int((~df.ok).sum())
-    lines = [f"structinit GPU check on {df.attrs.get('header', '')}; run time {df.attrs.get('seconds', 0):.0f} s; " + (f'{bad} row(s) NOT OK' if bad else 'every row ok'), '',
-             '| check | model | case | value | unit | result | ok |', '|---|---|---|---|---|---|---|']
-    return '\n'.join(lines + [f'| {r.check} | {r.model} | {r.case} | {fmt(r.value, r.unit)} | {r.unit} | {r.result} | {"yes" if r.ok else "NO"} |' for r in df.itertuples()])
+    title = f"structinit GPU check on {df.attrs.get('header', '')}; run time {df.attrs.get('seconds', 0):.0f} s; " + (f'{bad} row(s) NOT OK' if bad else 'every row ok')
+    return markdown_table(['check', 'model', 'case', 'value', 'unit', 'result', 'ok'], title=title,
+                          rows=([r.check, r.model, r.case, fmt(r.value, r.unit), r.unit, r.result, 'yes' if r.ok else 'NO'] for r in df.itertuples()))
 
 # %% ../nbs/91_gpu_check.ipynb #b2afd6ed
 @call_parse

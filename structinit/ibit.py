@@ -7,18 +7,20 @@ Docs: https://structinit.github.io/structinit/ibit.html.md"""
 # %% ../nbs/07_ibit.ipynb #5b35188f
 from __future__ import annotations
 import math, numbers
+from typing import Literal, get_args
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from timm.models.vision_transformer import VisionTransformer
 from timm.layers.attention import Attention
 from .init import qkv_heads
+from .data import is_number
 from .attention import check_vit
 from .learner import register_attn
 
 # %% auto #0
-__all__ = ['IBIT_FORMS', 'IBIT_FITS', 'grid_coords', 'distance_kernel', 'roll_index', 'to_rolled', 'from_rolled', 'fit_mask_svd',
-           'fit_mask_gd', 'IBiTAttention', 'check_ibit', 'to_ibit']
+__all__ = ['IBiTForm', 'IBIT_FORMS', 'IBiTFit', 'IBIT_FITS', 'grid_coords', 'distance_kernel', 'roll_index', 'to_rolled',
+           'from_rolled', 'fit_mask_svd', 'fit_mask_gd', 'IBiTAttention', 'check_ibit', 'to_ibit']
 
 # %% ../nbs/07_ibit.ipynb #3269ad7e
 def grid_coords(grid_size:tuple)->Tensor: # (N, 2) (row, col) of each token, row-major
@@ -81,8 +83,10 @@ def fit_mask_gd(
     return m1.detach(), m2.detach(), log
 
 # %% ../nbs/07_ibit.ipynb #305a5b18
-IBIT_FORMS = ('softmax', 'reference')
-IBIT_FITS = ('svd', 'gd')
+IBiTForm = Literal['softmax', 'reference']
+IBIT_FORMS = get_args(IBiTForm)
+IBiTFit = Literal['svd', 'gd']
+IBIT_FITS = get_args(IBiTFit)
 
 # %% ../nbs/07_ibit.ipynb #95d40135
 class IBiTAttention(nn.Module):
@@ -91,7 +95,7 @@ class IBiTAttention(nn.Module):
                  attn:Attention,      # timm attention whose qkv / proj / norms are taken over (not copied)
                  grid_size:tuple,     # (h, w) patch grid
                  rank:int=9,          # r of mask1, mask2
-                 form:str='reference',# 'reference': S * M / ||S * M||_F (the released code); 'softmax': softmax(S) * max(M, 0), rows renormalised
+                 form:IBiTForm='reference',# 'reference': S * M / ||S * M||_F (the released code); 'softmax': softmax(S) * max(M, 0), rows renormalised
                  mask:tuple=None,     # (m1, m2), each (r, N), copied into every head; None: `fit_mask_svd` of `distance_kernel`
                  eps:float=1e-8,      # added to the normaliser: the Frobenius norm ('reference', as in the released code) or the row sums ('softmax')
                 ):
@@ -149,8 +153,8 @@ class IBiTAttention(nn.Module):
 def check_ibit(
     model:VisionTransformer, # the model `to_ibit` would convert (a `meta`-device model works)
     rank:int=9,              # as for `to_ibit`
-    form:str='reference',    # as for `to_ibit`
-    fit:str='svd',           # as for `to_ibit`
+    form:IBiTForm='reference',    # as for `to_ibit`
+    fit:IBiTFit='svd',           # as for `to_ibit`
     steps:int=10_000,        # as for `to_ibit`
     lr:float=.1,             # as for `to_ibit`
     scale:float=.5,          # as for `to_ibit`
@@ -159,8 +163,7 @@ def check_ibit(
 )->dict: # the resolved options, n_ibit included
     "Validate `to_ibit(model, ...)` without touching the model; raises TypeError on a non-ViT, ValueError on anything `to_ibit` cannot convert."
     check_vit(model, 'to_ibit')
-    def num(v, lo, integer=False): # a finite number (integer if asked) >= lo
-        return not isinstance(v, bool) and isinstance(v, numbers.Integral if integer else numbers.Real) and math.isfinite(v) and v >= lo
+    num = lambda v, lo, integer=False: is_number(v, lo, integer=integer)   # lesson 00's check: a finite number (integer if asked) >= lo
     if form not in IBIT_FORMS: raise ValueError(f"form={form!r}; valid: {', '.join(IBIT_FORMS)}")
     if fit not in IBIT_FITS: raise ValueError(f"fit={fit!r}; valid: {', '.join(IBIT_FITS)}")
     gs = model.patch_embed.grid_size; N = gs[0] * gs[1]; depth = len(model.blocks)
@@ -180,8 +183,8 @@ def check_ibit(
 def to_ibit(
     model:VisionTransformer, # a timm ViT; converted in place
     rank:int=9,              # r of the low-rank masks (9: the reference's final script)
-    form:str='reference',    # one of `IBIT_FORMS`: 'reference' (the released code's map, the default) or 'softmax'
-    fit:str='svd',           # one of `IBIT_FITS`: 'svd' closed form (optimal, instant) or 'gd' (the reference's Adam fit)
+    form:IBiTForm='reference',    # one of `IBIT_FORMS`: 'reference' (the released code's map, the default) or 'softmax'
+    fit:IBiTFit='svd',           # one of `IBIT_FITS`: 'svd' closed form (optimal, instant) or 'gd' (the reference's Adam fit)
     steps:int=10_000,        # Adam steps for fit='gd'
     lr:float=.1,             # Adam learning rate for fit='gd'
     scale:float=.5,          # kernel exp(-scale * distance)

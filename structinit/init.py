@@ -8,7 +8,7 @@ Docs: https://structinit.github.io/structinit/init.html.md"""
 from __future__ import annotations
 import math, numbers, contextlib, itertools
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Literal, get_args
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -16,15 +16,16 @@ from timm.models.vision_transformer import VisionTransformer, Block
 from timm.models.swin_transformer import SwinTransformer
 from timm.layers.attention import Attention
 from .data import is_number, require
-from .models import LatentQKV, qkv_part, qkv_weight, write_qkv
+from .models import LatentQKV, qkv_part, qkv_weight, write_qkv, eval_mode
 
 # %% auto #0
-__all__ = ['OFFSET_ORDERS', 'INIT_METHODS', 'VPROJ_FORMS', 'IMPULSE_PRESETS', 'INIT_FAMILIES', 'kernel_offsets',
-           'impulse_offsets', 'shift_matrices', 'closed_form_qk', 'ortho_like', 'attn_blocks', 'qkv_heads', 'set_qk',
-           'set_vproj', 'attn_probs', 'probe_tokens', 'layer_mass', 'attention_maps', 'target_offsets', 'target_mass',
-           'check_qk_scalable', 'scale_qk', 'calibrate_qk', 'init_options', 'check_init_vit', 'InitFamily',
-           'register_init_family', 'init_family', 'check_init', 'apply_init_vit', 'apply_init', 'cpu_generator',
-           'on_cpu', 'init_timm', 'init_torch', 'init_mimetic', 'init_impulse', 'init_impulse_opt']
+__all__ = ['OffsetOrder', 'OFFSET_ORDERS', 'InitMethod', 'INIT_METHODS', 'VProjForm', 'VPROJ_FORMS', 'IMPULSE_PRESETS',
+           'INIT_FAMILIES', 'kernel_offsets', 'impulse_offsets', 'shift_matrices', 'closed_form_qk', 'ortho_like',
+           'attn_blocks', 'qkv_heads', 'set_qk', 'set_vproj', 'attn_probs', 'probe_tokens', 'layer_mass',
+           'attention_maps', 'target_offsets', 'target_mass', 'check_qk_scalable', 'scale_qk', 'calibrate_qk',
+           'init_options', 'check_init_vit', 'InitFamily', 'register_init_family', 'init_family', 'check_init',
+           'apply_init_vit', 'apply_init', 'cpu_generator', 'on_cpu', 'init_timm', 'init_torch', 'init_mimetic',
+           'init_impulse', 'init_impulse_opt']
 
 # %% ../nbs/02_init.ipynb #bda2e506
 _RING1 = [(0, 0), (-1, 0), (0, 1), (0, -1), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)]  # 3x3 order [4,1,5,3,7,0,2,6,8]
@@ -39,12 +40,13 @@ def kernel_offsets(
     inner = [t for t in _RING1 if t in taps]
     return inner + sorted([t for t in taps if t not in inner], key=lambda t: (max(abs(t[0]), abs(t[1])), t))
 
-OFFSET_ORDERS = ('paper', 'random')
+OffsetOrder = Literal['paper', 'random']
+OFFSET_ORDERS = get_args(OffsetOrder)
 
 def impulse_offsets(
     num_heads:int,       # h
     kernel_size:int=3,   # k
-    order:str='paper',   # 'paper': fixed cycle (arXiv 2505.19985); 'random': one uniform draw per head (arXiv 2404.01139)
+    order:OffsetOrder='paper',   # 'paper': fixed cycle (arXiv 2505.19985); 'random': one uniform draw per head (arXiv 2404.01139)
     generator:torch.Generator=None, # source of randomness for order='random'
 )->list: # num_heads (dr, dc) offsets
     "The shift offset of each head; raises ValueError for an unknown `order`."
@@ -131,12 +133,14 @@ def set_vproj(blk:nn.Module, # a timm `Block`
     write_qkv(blk.attn.qkv, 'v', L.T)
     with torch.no_grad(): blk.attn.proj.weight.copy_(R.T)
 
-def attn_probs(attn:nn.Module, # a timm `Attention`
+def attn_probs(attn:nn.Module, # a timm `Attention` (or any layer `qkv_heads` reads, e.g. Swin's `WindowAttention`)
                x:Tensor,       # (B, N, D) the attention's input (after the block's norm1)
+               bias:Tensor=None, # added to the logits before the softmax, broadcast to (B, h, N, N): a relative-position bias, a mask; None: none
               )->Tensor: # (B, h, N, N) softmax attention, rows sum to 1
-    "The attention map of a timm `Attention` on `x`: `qkv_heads` (q/k norms included) and its scale."
+    "The attention map of a timm `Attention` on `x`: softmax(q k^T * scale + bias) with `qkv_heads` (q/k norms included), as timm's `forward` computes it; the kit's one attention-probability helper (lessons 02, 06, 08, 11)."
     q, k, _ = qkv_heads(attn, x)
-    return (q @ k.transpose(-1, -2) * attn.scale).softmax(-1)
+    a = q @ k.transpose(-1, -2) * attn.scale
+    return (a if bias is None else a + bias).softmax(-1)
 
 # %% ../nbs/02_init.ipynb #4d48f9f5
 def probe_tokens(
@@ -170,12 +174,11 @@ def attention_maps(
     x:Tensor=None,           # (B, C, H, W) images, or None for the positional probe
 )->list: # per layer, (B, h, N_prefix + N, N_prefix + N) softmax maps
     "Realised attention maps of every head of every layer, on the positional probe or a real batch."
-    was_training = model.training; model.eval()
-    z, out = probe_tokens(model, x), []
-    for blk in model.blocks:
-        out.append(attn_probs(blk.attn, blk.norm1(z)))
-        z = blk(z)
-    model.train(was_training)
+    with eval_mode(model):
+        z, out = probe_tokens(model, x), []
+        for blk in model.blocks:
+            out.append(attn_probs(blk.attn, blk.norm1(z)))
+            z = blk(z)
     return out
 
 def target_offsets(model:VisionTransformer, kernel_size:int=3)->list:
@@ -258,8 +261,10 @@ def calibrate_qk(
     return g
 
 # %% ../nbs/02_init.ipynb #0c0fa748
-INIT_METHODS = ('timm', 'torch', 'mimetic', 'impulse', 'impulse-opt')
-VPROJ_FORMS = ('formula', 'code')
+InitMethod = Literal['timm', 'torch', 'mimetic', 'impulse', 'impulse-opt']
+INIT_METHODS = get_args(InitMethod)
+VProjForm = Literal['formula', 'code']
+VPROJ_FORMS = get_args(VProjForm)
 
 IMPULSE_PRESETS = {
     'paper': dict(kernel_size=3, order='paper', impulse_gain=1000., noise_gain=3., noise_std=.6, pe_gain=18., norm=7.,
@@ -277,7 +282,7 @@ _OPTIONS = {
 }
 
 # %% ../nbs/02_init.ipynb #faae6377
-def init_options(method:str, # one of `INIT_METHODS`
+def init_options(method:InitMethod, # one of `INIT_METHODS`
                  options:dict, # the options given (`apply_init(model, method, **options)`)
                 )->dict: # every option of `method`, the defaults filled in
     "Names and values of `apply_init`'s options for a ViT (no model needed; lesson 11's families reuse it for 'timm', 'torch', 'mimetic'); raises ValueError naming the bad one and what is valid."
@@ -335,7 +340,7 @@ def _check_init_model(model, method:str, cfg:dict):
 
 def check_init_vit(
     model:VisionTransformer, # a timm ViT; a `meta`-device model works
-    method:str,              # one of `INIT_METHODS`
+    method:InitMethod,       # one of `INIT_METHODS`
     **options,               # the method's options, as for `apply_init`
 )->dict: # the resolved options `apply_init` would use
     "What `check_init` does for a timm ViT: the options (`init_options`), then the layout the method writes; raises ValueError, or TypeError on another model."
@@ -376,7 +381,7 @@ def init_family(model:nn.Module, # any model (a `meta`-device model works)
 # %% ../nbs/02_init.ipynb #181b7506
 def check_init(
     model:nn.Module,         # the model `apply_init` would initialise, of a registered family (`init_family`); a `meta`-device model works
-    method:str,              # one of `INIT_METHODS`
+    method:InitMethod,       # one of `INIT_METHODS`
     **options,               # the method's options, as for `apply_init`
 )->dict: # the resolved options `apply_init` would use
     "Validate `apply_init(model, method, **options)` without touching the model, by its family's check; raises ValueError on a bad method, option or model setting, TypeError on a model of no registered family."
@@ -384,7 +389,7 @@ def check_init(
 
 def apply_init_vit(
     model:VisionTransformer, # any timm ViT (class token or not, any grid, any number of heads, any device)
-    method:str,              # one of `INIT_METHODS`
+    method:InitMethod,       # one of `INIT_METHODS`
     **options,               # the method's options (see `init_options` / `IMPULSE_PRESETS`); e.g. seed, kernel_size, preset
 )->VisionTransformer: # the same model, initialised in place
     "What `apply_init` does for a timm ViT: `check_init_vit`, then the method's initialiser; a refused call leaves the model untouched."
@@ -396,7 +401,7 @@ register_init_family('vit', VisionTransformer, check_init_vit, apply_init_vit)
 
 def apply_init(
     model:nn.Module,         # a timm model of a registered family (`INIT_FAMILIES`): any timm ViT, on any device; Swin and MLP-Mixer from lesson 11
-    method:str,              # one of `INIT_METHODS`
+    method:InitMethod,       # one of `INIT_METHODS`
     **options,               # the method's options (see `init_options` / `IMPULSE_PRESETS`); e.g. seed, kernel_size, preset
 )->nn.Module: # the same model, initialised in place
     "Initialise `model` in place by `method` with its family's initialiser (`init_family`), after `check_init`; raises as `check_init` (ValueError, TypeError) and then leaves the model untouched."
@@ -470,28 +475,27 @@ def init_impulse(model, seed=0, preset='kit', **cfg):
     offsets = impulse_offsets(h, cfg['kernel_size'], cfg['order'], g)
     H = shift_matrices(model.patch_embed.grid_size, offsets).to(dev)
     n_pre, ranks, gammas = model.num_prefix_tokens, [], []
-    was_training = model.training; model.eval()
-    z = probe_tokens(model)
-    zc = probe_tokens(model, cfg['calib_x'].to(dev)) if cfg['calib_x'] is not None else None
-    for blk in model.blocks:
-        attn = blk.attn; D = attn.qkv.in_features; d = D // h
-        if cfg['vproj'] == 'mimetic': set_vproj(blk, *ortho_like(D, .4, .4, -1, g))
-        X = blk.norm1(z) if cfg['pseudo_input'] == 'propagate' else F.layer_norm(probe_tokens(model), (D,))
-        noise = nn.init.trunc_normal_(torch.empty(H.shape), std=cfg['noise_std'], generator=g).to(H)
-        T = cfg['impulse_gain'] * H + cfg['noise_gain'] * noise * (1 - H)
-        Q, K, r = closed_form_qk(X[0, n_pre:], T, d, cfg['rcond'])
-        Q = Q / Q.flatten(1).norm(dim=1)[:, None, None] * cfg['norm']
-        K = K / K.flatten(1).norm(dim=1)[:, None, None] * cfg['norm']
-        set_qk(attn, Q, K)
-        if cfg['zero_qk_bias'] and qkv_weight(attn.qkv)[1] is not None:
-            for p in 'qk': write_qkv(attn.qkv, p, b=torch.zeros(D))
-        if cfg['target_mass']:
-            Xc = blk.norm1(zc) if zc is not None else X
-            gammas.append(calibrate_qk(attn, Xc, H, n_pre, cfg['target_mass']).cpu())
-        ranks.append(r)
-        z = blk(z)
-        if zc is not None: zc = blk(zc)
-    model.train(was_training)
+    with eval_mode(model):
+        z = probe_tokens(model)
+        zc = probe_tokens(model, cfg['calib_x'].to(dev)) if cfg['calib_x'] is not None else None
+        for blk in model.blocks:
+            attn = blk.attn; D = attn.qkv.in_features; d = D // h
+            if cfg['vproj'] == 'mimetic': set_vproj(blk, *ortho_like(D, .4, .4, -1, g))
+            X = blk.norm1(z) if cfg['pseudo_input'] == 'propagate' else F.layer_norm(probe_tokens(model), (D,))
+            noise = nn.init.trunc_normal_(torch.empty(H.shape), std=cfg['noise_std'], generator=g).to(H)
+            T = cfg['impulse_gain'] * H + cfg['noise_gain'] * noise * (1 - H)
+            Q, K, r = closed_form_qk(X[0, n_pre:], T, d, cfg['rcond'])
+            Q = Q / Q.flatten(1).norm(dim=1)[:, None, None] * cfg['norm']
+            K = K / K.flatten(1).norm(dim=1)[:, None, None] * cfg['norm']
+            set_qk(attn, Q, K)
+            if cfg['zero_qk_bias'] and qkv_weight(attn.qkv)[1] is not None:
+                for p in 'qk': write_qkv(attn.qkv, p, b=torch.zeros(D))
+            if cfg['target_mass']:
+                Xc = blk.norm1(zc) if zc is not None else X
+                gammas.append(calibrate_qk(attn, Xc, H, n_pre, cfg['target_mass']).cpu())
+            ranks.append(r)
+            z = blk(z)
+            if zc is not None: zc = blk(zc)
     model.impulse_offsets, model.impulse_ranks = offsets, ranks
     model.impulse_gammas = torch.stack(gammas) if gammas else None
     return model

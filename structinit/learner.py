@@ -17,6 +17,7 @@ import torch.distributed as dist
 import timm
 from timm.models.vision_transformer import VisionTransformer
 from fastcore.basics import store_attr
+from fastcore.meta import delegates
 from fastcore.foundation import L
 from fastai.torch_core import set_seed, default_device
 from fastai.data.transforms import get_c
@@ -34,19 +35,19 @@ from timm.loss import SoftTargetCrossEntropy
 from fastai.metrics import accuracy
 from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
-from .models import kit_presets
+from .models import kit_presets, eval_mode
 from .init import apply_init, check_init, init_family, INIT_METHODS
-from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES
+from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES, is_number
 from fastai.torch_core import rank_distrib
 from fastai.distributed import DistributedDL, DistributedTrainer
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'RECIPE_AUGMENTS', 'SCHEDS', 'Precision', 'PRECISIONS',
-           'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS', 'FIT_CONTEXTS', 'WHITENERS', 'PROGRESS_MODES', 'MAX_LINES',
-           'resolve_init', 'register_attn', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
-           'check_vit_request', 'resolve_recipe', 'recipe_changes', 'show_recipe', 'warmup_cosine', 'TimmMixup',
-           'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx', 'resolve_device',
+           'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'Sched', 'RECIPE_AUGMENTS', 'SCHEDS', 'Precision', 'PRECISIONS',
+           'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS', 'FIT_CONTEXTS', 'WHITENERS', 'ProgressMode', 'PROGRESS_MODES',
+           'MAX_LINES', 'resolve_init', 'register_attn', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model',
+           'check_seed', 'check_vit_request', 'resolve_recipe', 'recipe_changes', 'show_recipe', 'warmup_cosine',
+           'TimmMixup', 'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx', 'resolve_device',
            'AutocastMixedPrecision', 'input_shape', 'device_options', 'n_out_of', 'recipe_cbs', 'recipe_learner',
            'check_whiten', 'vit_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'steps_per_epoch',
            'budget_epochs', 'StepBudget', 'unwrap', 'train_autocast', 'evaluate']
@@ -150,7 +151,7 @@ def meta_model(
 
 def check_seed(seed):
     "Raise ValueError unless `seed` is None or an integer in 0..`MAX_SEED`."
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
+    if seed is not None and not is_number(seed, 0, MAX_SEED, integer=True):
         raise ValueError(f"seed must be an integer in 0..{MAX_SEED} (numpy's seed range, used by fastai's set_seed), got {seed!r}")
 
 def check_vit_request(
@@ -208,12 +209,13 @@ RECIPES = {
                             drop_path=.1, clip=None, ema=.9999, epochs=300, notes="EMA 0.9999 as the README's command gives it (--model-ema-decay; without timm's switch --model-ema that command keeps no EMA, see lesson 12); trained at 224 px with timm's RandomResizedCrop (the kit keeps the image size)"),
 }
 RECIPE_NAMES = tuple(RECIPES)
-RECIPE_AUGMENTS, SCHEDS = (None, *AUGMENTS), ('one_cycle', 'warmup_cosine')  # policies and erasing modes: lesson 00's `AUGMENTS`, `ERASING_MODES`
+Sched = Literal['one_cycle', 'warmup_cosine']  # fastai's one-cycle; timm's linear warm-up then cosine
+RECIPE_AUGMENTS, SCHEDS = (None, *AUGMENTS), get_args(Sched)  # policies and erasing modes: lesson 00's `AUGMENTS`, `ERASING_MODES`
 
 def _num(r, k, lo, hi=None, integer=False, none=False):
     v = r[k]
     if none and v is None: return
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= lo and (hi is None or v <= hi) and (not integer or float(v).is_integer())
+    ok = is_number(v, lo, hi) and (not integer or float(v).is_integer())   # lesson 00's check; a whole float (128.0) counts, as JSON may give it
     if not ok: raise ValueError(f"recipe {k}={v!r}: must be {'an integer' if integer else 'a number'} >= {lo}" + (f" and <= {hi}" if hi is not None else '') + (' or None' if none else ''))
 
 # %% ../nbs/03_learner.ipynb #bdb6376e
@@ -433,38 +435,30 @@ def check_whiten(whiten, # training images for `whiten_patch_embed` (0: off)
                  name:str='whiten', # how the message names it, e.g. 'whiten (--whiten)'
                 )->int:
     "`whiten` as an int; raises ValueError on a bool, a non-integer or a negative count."
-    if isinstance(whiten, bool) or not isinstance(whiten, numbers.Integral) or whiten < 0:
+    if not is_number(whiten, 0, integer=True):
         raise ValueError(f"{name} must be a number of training images (0: off; the paper: 5120), got {whiten!r}")
     return int(whiten)
 
 # %% ../nbs/03_learner.ipynb #1e619244
+@delegates(recipe_learner, but=['dls', 'model', 'recipe'])
 def vit_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`
     arch:str='vit_pico_patch4_28',# a timm model name: the kit's `PRESETS` or any timm ViT; a timm Swin or MLP-Mixer (lesson 11, attn='vanilla')
     init:str='impulse',           # one of `INIT_NAMES`
     attn:str='vanilla',           # attention kind, one of `ATTN_NAMES`: 'vanilla', 'gpsa', 'ibit', 'ibit-softmax'
     n_out:int=None,               # classes of the head; None: `get_c(dls)`
-    loss_func=None,               # None: the recipe's label-smoothed cross-entropy
-    opt_func=None,                # None: fastai `Adam` (decoupled weight decay, i.e. AdamW) with the recipe's betas
-    lr:float=None,                # peak learning rate; None: the recipe's (kit: 1e-3)
-    wd:float=None,                # decoupled weight decay; None: the recipe's (kit: 0.05)
-    metrics=accuracy,             # fastai metrics on the validation set
-    cbs=None,                     # extra callbacks, e.g. `ValidateAtEnd()`
     init_kwargs:dict=None,        # options for `apply_init` (e.g. `kernel_size`, `steps`); override an alias's
     attn_kwargs:dict=None,        # options for the attention conversion (`to_gpsa`, `to_ibit`), e.g. `n_gpsa`, `rank`
     model_kwargs:dict=None,       # options for `timm.create_model` (e.g. `depth`, `pos_embed`, `global_pool`, `num_cls_tokens`, `latent_mode`)
     seed:int=None,                # `set_seed(seed, reproducible=True)` and the init seed, in 0..`MAX_SEED`; None: no seeding
-    compile:bool|dict=False,      # compile the model in place (`model.compile(**compile)` if a dict)
-    precision:Precision=None,     # 'fp32' or 'bf16' autocast (`AutocastMixedPrecision`), on any device; None: `default_precision` (bf16 on CUDA, fp32 on a CPU)
-    channels_last:bool=None,      # channels-last weights; None: on CUDA only
     recipe:str='kit',             # the training recipe, a name in `RECIPES` (`show_recipe`)
     recipe_kwargs:dict=None,      # recipe fields to change (`resolve_recipe`), e.g. dict(augment=None)
     whiten:int=0,                 # whiten the patch embedding (`whiten_patch_embed`, lesson 10) on this many training images after the init; 0: off (the paper: 5120)
-    **kwargs,                     # any other `Learner` argument (path, model_dir, moms, wd_bn_bias, ...)
+    **kwargs,                     # `recipe_learner`'s options (loss_func, opt_func, lr, wd, metrics, cbs, compile, precision, channels_last) and any other fastai `Learner` argument
 )->Learner:
     "A fastai `Learner` for timm ViT (or Swin, MLP-Mixer) `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a seed out of range, missing classes, a bad whiten count, or mixed precision without CUDA; TypeError on a model that is not a timm ViT, Swin or MLP-Mixer."
     n_out = n_out_of(dls, n_out)
-    dev, _, _ = device_options(dls, precision, channels_last)
+    dev, _, _ = device_options(dls, kwargs.get('precision'), kwargs.get('channels_last'))
     C, H, W = input_shape(dls)
     img_size = H if H == W else (H, W)
     r = resolve_recipe(recipe, recipe_kwargs)
@@ -482,7 +476,7 @@ def vit_learner(
         WHITENERS['whiten'](model, dls, whiten)                       # lesson 10's whitening of the patch embedding
         dls.train.rng.setstate(st)                                   # the training order is that of an unwhitened run
     apply_attn(model, attn, **(attn_kwargs or {}))
-    learn = recipe_learner(dls, model, loss_func, opt_func, lr, wd, metrics, cbs, compile, precision, channels_last, r, **kwargs)
+    learn = recipe_learner(dls, model, recipe=r, **kwargs)
     store_attr('arch,init,attn,n_out,seed,whiten', self=learn)
     learn.init_options, learn.attn_options, learn.recipe_kwargs = init_opts, attn_opts, recipe_changes(r)
     return learn
@@ -502,7 +496,8 @@ class EpochLine(Callback):
         parts = [f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(r.metric_names[1:], vals)]
         print(f"epoch {self.epoch + 1}/{self.n_epoch}: " + ', '.join(parts + ([f'time {t}'] if t else [])), file=self.file or sys.stdout, flush=True)
 
-PROGRESS_MODES = ('bars', 'lines', 'none')
+ProgressMode = Literal['bars', 'lines', 'none']
+PROGRESS_MODES = get_args(ProgressMode)
 
 def progress_mode(progress:bool|str|None=None, # True or 'bars': fastai's bars; 'lines': a line per epoch; False or 'none': nothing; None: see below
                   stream=None, # the output that would show them; None: `sys.stdout`, and bars in a notebook
@@ -613,12 +608,10 @@ def evaluate(learn, # a fastai `Learner`: its loss, its model and its precision 
     dev = next(model.parameters()).device
     ctx = train_autocast(learn, dev)
     tot = torch.zeros(3, dtype=torch.float64, device=dev)
-    was = model.training; model.eval()
-    with torch.no_grad(), ctx:
+    with eval_mode(model), torch.no_grad(), ctx:
         for xb, yb in part:
             out = model(xb)
             tot += torch.stack([learn.loss_func(out, yb).double() * len(yb), (out.argmax(-1) == yb).sum().double(), torch.tensor(float(len(yb)), dtype=torch.float64, device=dev)])
-    model.train(was)
     if group: dist.all_reduce(tot)                                  # the sums of every process
     tot = tot.tolist()
     return tot[0] / tot[2], tot[1] / tot[2], int(tot[2])

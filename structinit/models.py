@@ -8,21 +8,25 @@ Docs: https://structinit.github.io/structinit/models.html.md"""
 from __future__ import annotations
 import math, numbers
 from collections import OrderedDict
+from contextlib import contextmanager
+from typing import Literal, get_args
 import torch
 from torch import nn, Tensor
 import timm
-from timm.models import register_model, generate_default_cfgs, get_pretrained_cfg
+from timm.models import register_model, generate_default_cfgs, get_pretrained_cfg, build_model_with_cfg
 from timm.models._builder import resolve_pretrained_cfg
 from timm.models.vision_transformer import VisionTransformer
 from timm.layers import PatchDropout
 from timm.layers.attention import Attention
 from timm.layers.pos_embed_sincos import build_sincos2d_pos_embed
+from .data import is_number
 
 # %% auto #0
-__all__ = ['LATENT_PARTS', 'POS_EMBEDS', 'FASHION_MNIST_STATS', 'CIFAR10_STATS', 'default_cfgs', 'PRESETS', 'sincos_2d',
-           'check_num_cls_tokens', 'MultiClsVisionTransformer', 'check_latent', 'LatentQKV', 'qkv_part', 'qkv_weight',
-           'rank_r_factors', 'write_qkv', 'to_latent', 'set_sincos_pos_embed', 'vit_small_image', 'preset_cfg',
-           'build_preset', 'vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32', 'kit_presets']
+__all__ = ['LATENT_PARTS', 'PosEmbed', 'POS_EMBEDS', 'FASHION_MNIST_STATS', 'CIFAR10_STATS', 'default_cfgs', 'PRESETS',
+           'sincos_2d', 'check_num_cls_tokens', 'MultiClsVisionTransformer', 'check_latent', 'LatentQKV', 'qkv_part',
+           'qkv_weight', 'rank_r_factors', 'write_qkv', 'to_latent', 'set_sincos_pos_embed', 'vit_small_image',
+           'preset_cfg', 'build_preset', 'vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32',
+           'kit_presets', 'eval_mode']
 
 # %% ../nbs/01_models.ipynb #cd5c949a
 def sincos_2d(
@@ -43,7 +47,7 @@ def check_num_cls_tokens(
 ):
     "Raise ValueError unless `num_cls_tokens` is an integer >= 1 and, for n >= 2, the head can read the n tokens (global_pool 'token', class tokens on, no fc_norm)."
     n = num_cls_tokens
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+    if not is_number(n, 1, integer=True):
         raise ValueError(f"num_cls_tokens must be an integer >= 1 (1: timm's single class token, or none with global_pool='avg'), got {n!r}")
     if n == 1: return
     if global_pool != 'token':
@@ -99,7 +103,7 @@ def check_latent(
     if not isinstance(latent_mode, str) or not latent_mode or set(latent_mode) - set(LATENT_PARTS) or len(set(latent_mode)) < len(latent_mode):
         raise ValueError(f"latent_mode={latent_mode!r}; valid: a non-empty combination of 'q', 'k', 'v' without repeats (e.g. 'q', 'kv', 'qkv'), "
                          "or None for timm's full-rank projections")
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, numbers.Integral) or not 1 <= latent_dim <= dim:
+    if not is_number(latent_dim, 1, dim, integer=True):
         raise ValueError(f"latent_dim={latent_dim!r}; valid: an integer in 1..{dim} (the embedding width D; the paper's code: 64)")
     return ''.join(p for p in LATENT_PARTS if p in latent_mode)
 
@@ -211,7 +215,8 @@ def to_latent(
     return model
 
 # %% ../nbs/01_models.ipynb #24f53ae2
-POS_EMBEDS = ('learn', 'sincos')
+PosEmbed = Literal['learn', 'sincos']
+POS_EMBEDS = get_args(PosEmbed)
 
 def set_sincos_pos_embed(
     model:VisionTransformer, # a timm ViT with a learnable `pos_embed`
@@ -238,7 +243,7 @@ def vit_small_image(
     mlp_ratio:float=2.,   # MLP hidden width / D
     global_pool:str=None, # 'avg' (mean of patch tokens) or 'token' (class tokens); None: 'token' if num_cls_tokens >= 2, else 'avg'
     class_token:bool=None,# default: True iff global_pool == 'token'
-    pos_embed:str='learn',# 'learn' (timm, trainable) or 'sincos' (fixed)
+    pos_embed:PosEmbed='learn',# 'learn' (timm, trainable) or 'sincos' (fixed)
     num_cls_tokens:int=1, # n class tokens; n >= 2: `MultiClsVisionTransformer`, the head reads their concatenation (n*D inputs)
     latent_mode:str=None, # low-rank projections (`to_latent`): a combination of 'q', 'k', 'v'; None: timm's full-rank qkv
     latent_dim:int=None,  # r of the latent; None: 64 (the paper's code) when latent_mode is set
@@ -292,18 +297,19 @@ def build_preset(name:str, # the registered name
                  kwargs:dict, # the caller's (timm's `create_model` passes pretrained_cfg, pretrained_cfg_overlay, cache_dir too)
                  pretrained:bool=False, # refused: the kit's presets have no weights
                  build=None, # the model class or function (None: `vit_small_image`; lesson 11: timm's Swin and Mixer; lesson 05: the ConvMixer)
-                )->nn.Module: # with `pretrained_cfg` (= `default_cfg`) holding its real input size and normalisation
-    "Build preset `name` from `defaults` updated by `kwargs`, with timm's cfg for it (`default_cfgs`), its input size and channels as built; raises ValueError on `pretrained=True`, since no weights exist."
+                 feature_cfg:dict=None, # timm's feature-extraction adapter for `features_only=True`; None: `forward_intermediates` of the last 3 blocks (timm's 'getter', as for its ViTs)
+                )->nn.Module: # with `pretrained_cfg` (= `default_cfg`) holding its real input size, normalisation and final feature grid
+    "Build preset `name` from `defaults` updated by `kwargs` through timm's `build_model_with_cfg` (so `features_only`, `out_indices` and the cfg work as for timm's own models), then make its cfg true to the model as built: input size and channels, mean and std per channel, classes, and `pool_size`, the grid of the last features; raises ValueError on `pretrained=True`, since no weights exist."
     if pretrained: raise ValueError(f"{name} has no pretrained weights: the kit's presets are trained from scratch by its recipes; call timm.create_model({name!r}) without pretrained=True")
-    cfg = resolve_pretrained_cfg(name, kwargs.pop('pretrained_cfg', None), kwargs.pop('pretrained_cfg_overlay', None)).to_dict()
-    kwargs.pop('cache_dir', None)
     args = {**defaults, **kwargs}
-    model = (build or vit_small_image)(**args)
+    model = build_model_with_cfg(build or vit_small_image, name, False, feature_cfg=dict(feature_cfg or dict(out_indices=3, feature_cls='getter')), **args)
+    cfg = model.pretrained_cfg                                                     # what timm resolved for `name` (`default_cfgs`), overlays applied
     C, size = args.get('in_chans', cfg['input_size'][0]), args.get('img_size', cfg['input_size'][1:])
     H, W = (size, size) if isinstance(size, int) else tuple(size)
     fit = lambda v: tuple(v) if len(v) == C else (sum(v) / len(v),) * C            # another channel count: the preset's mean level on each
-    model.pretrained_cfg = model.default_cfg = {**cfg, 'input_size': (C, H, W), 'mean': fit(cfg['mean']), 'std': fit(cfg['std']),
-                                                 'num_classes': getattr(model, 'num_classes', args.get('num_classes', cfg['num_classes']))}
+    red = max(o['reduction'] for o in model.feature_info) if isinstance(getattr(model, 'feature_info', None), list) else None
+    cfg.update(input_size=(C, H, W), mean=fit(cfg['mean']), std=fit(cfg['std']), **({'pool_size': (H // red, W // red)} if red else {}),
+               **({} if args.get('features_only') else {'num_classes': model.num_classes}))
     return model
 
 @register_model
@@ -327,3 +333,14 @@ PRESETS = ('vit_pico_patch4_28', 'vit_tiny_patch2_32', 'vit_tiny_patch4_32')
 def kit_presets()->list: # model names, sorted
     "The kit's presets in timm's registry: every registered model whose cfg says `source='structinit'` (`preset_cfg`): this lesson's ViTs, and the ConvMixers, Swins and Mixers of later lessons once they are imported (as `import structinit` does)."
     return sorted(n for n in timm.list_models() if getattr(get_pretrained_cfg(n), 'source', None) == 'structinit')
+
+# %% ../nbs/01_models.ipynb #681d3070
+@contextmanager
+def eval_mode(model:nn.Module, # any module; its submodules' `training` flags are saved one by one
+             ):
+    "Context manager: `model.eval()` inside the block; on leaving (also on an exception) every submodule's own `training` flag is restored. Yields `model`."
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try: yield model
+    finally:
+        for m, t in flags: m.training = t

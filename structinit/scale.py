@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np, torch
 from torch import nn
 import torch.distributed as dist
+from .data import TensorImageDL, atomic_write, is_number   # before fastai: lesson 00 silences the FutureWarning fastai's torch.jit.script calls raise at import
 from fastcore.basics import store_attr, patch
 from fastcore.foundation import L
 from fastai.torch_core import rank_distrib, num_distrib
@@ -19,7 +20,6 @@ from fastai.callback.core import Callback, CancelEpochException
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.distributed import DistributedDL, DistributedTrainer  # also gives `Learner.distrib_ctx` (fastai on Accelerate)
 from timm.utils import ModelEmaV3
-from .data import TensorImageDL, atomic_write
 from fastai.learner import Learner
 from .learner import LEARNER_CBS, FIT_CBS, FIT_CONTEXTS, unwrap
 from .compare import PROCESSES
@@ -259,7 +259,7 @@ class Checkpoint(Callback):
                  every:int=1, # epochs between checkpoints
                  key:str=None, # what the run is (e.g. its results key): a checkpoint of another key is refused
                  verbose:bool=True): # say when it resumes (rank 0)
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1: raise ValueError(f"every (--save-every) must be a whole number of epochs >= 1, got {every!r}")
+        if not is_number(every, 1, integer=True): raise ValueError(f"every (--save-every) must be a whole number of epochs >= 1, got {every!r}")
         self.fname, self.every, self.key, self.verbose = Path(fname), every, key, verbose
     def before_fit(self):
         self.start, self.prior_s, self.t0, self.resumed = 0, 0., time.perf_counter(), False

@@ -18,20 +18,20 @@ from timm.models.swin_transformer import SwinTransformer, SwinTransformerBlock, 
 from timm.models.mlp_mixer import MlpMixer, MixerBlock
 from timm.layers import Mlp
 from .data import is_number, require
-from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS
-from .init import (INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, qkv_heads, set_vproj,
+from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS, eval_mode
+from .init import (InitMethod, INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, qkv_heads, set_vproj, attn_probs,
                              attn_blocks, init_timm, init_torch, init_mimetic, init_options, cpu_generator,
                              init_family, register_init_family)
 from .attention import rel_indices
 from .locality import local_share
 
 # %% auto #0
-__all__ = ['default_cfgs', 'PRESETS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE', 'swin_pico_patch2_window7_28',
-           'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32', 'init_arch', 'swin_blocks',
-           'window_offset_logits', 'set_rel_pos_bias', 'window_attn_probs', 'window_attention_maps',
-           'window_target_stats', 'swin_offsets', 'swin_attention_table', 'init_swin_impulse', 'gelu_slope',
-           'set_token_shift', 'mixer_grid', 'init_mixer_impulse', 'token_mixing_inputs', 'token_mixing_jacobians',
-           'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer']
+__all__ = ['default_cfgs', 'SWIN_FEATURES', 'PRESETS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE',
+           'swin_pico_patch2_window7_28', 'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32',
+           'init_arch', 'swin_blocks', 'window_offset_logits', 'set_rel_pos_bias', 'window_attn_probs',
+           'window_attention_maps', 'window_target_stats', 'swin_offsets', 'swin_attention_table', 'init_swin_impulse',
+           'gelu_slope', 'set_token_shift', 'mixer_grid', 'init_mixer_impulse', 'token_mixing_inputs',
+           'token_mixing_jacobians', 'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer']
 
 # %% ../nbs/11_swin_mixer.ipynb #d41ba65f
 default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each preset's real input size and normalisation, no weights (lesson 01's `preset_cfg`)
@@ -40,17 +40,19 @@ default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each 
     'mixer_pico_patch4_28': preset_cfg((1, 28, 28), FASHION_MNIST_STATS, first_conv='stem.proj'),
     'mixer_tiny_patch4_32': preset_cfg((3, 32, 32), CIFAR10_STATS, first_conv='stem.proj')})
 
+SWIN_FEATURES = lambda n_stages: dict(flatten_sequential=True, out_indices=tuple(range(n_stages)))   # timm's feature adapter for its Swins: every stage
+
 @register_model
 def swin_pico_patch2_window7_28(pretrained=False, **kwargs)->SwinTransformer:
     "CPU-sized Swin (C=64, depths (2, 4), heads (4, 8), MLP 2) for 28-pixel images: patch 2, a 14 x 14 grid of 7 x 7 windows (shifted in odd blocks), then 7 x 7 in one window."
     return build_preset('swin_pico_patch2_window7_28', dict(img_size=28, patch_size=2, in_chans=1, embed_dim=64, depths=(2, 4), num_heads=(4, 8), window_size=7,
-                        mlp_ratio=2., drop_path_rate=0.), kwargs, pretrained, SwinTransformer)
+                        mlp_ratio=2., drop_path_rate=0.), kwargs, pretrained, SwinTransformer, SWIN_FEATURES(2))
 
 @register_model
 def swin_tiny_patch2_window4_32(pretrained=False, **kwargs)->SwinTransformer:
     "Swin for 32-pixel images (C=96, depths (2, 2, 6), heads (3, 6, 12), MLP 4): patch 2, grids 16, 8 and 4 tiled by 4 x 4 windows."
     return build_preset('swin_tiny_patch2_window4_32', dict(img_size=32, patch_size=2, in_chans=3, embed_dim=96, depths=(2, 2, 6), num_heads=(3, 6, 12), window_size=4,
-                        mlp_ratio=4., drop_path_rate=0.), kwargs, pretrained, SwinTransformer)
+                        mlp_ratio=4., drop_path_rate=0.), kwargs, pretrained, SwinTransformer, SWIN_FEATURES(3))
 
 @register_model
 def mixer_pico_patch4_28(pretrained=False, **kwargs)->MlpMixer:
@@ -108,12 +110,9 @@ def window_attn_probs(
     mask:Tensor=None,     # (nW, n, n) 0 / -100 mask of the shifted windows, or None
 )->Tensor: # (B*nW, h, n, n) softmax attention, rows sum to 1
     "The attention map of a timm `WindowAttention` on `x`: `qkv_heads`, its scale, its relative-position bias and the shift mask, as its `forward` computes them."
-    q, k, _ = qkv_heads(attn, x)
-    a = q @ k.transpose(-1, -2) * attn.scale + attn._get_rel_pos_bias()
-    if mask is not None:
-        nW = mask.shape[0]
-        a = (a.view(-1, nW, *a.shape[1:]) + mask.to(a)[None, :, None]).view(a.shape)
-    return a.softmax(-1)
+    bias = attn._get_rel_pos_bias()                                      # (1, h, n, n)
+    if mask is not None: bias = bias + mask.to(bias).repeat(x.shape[0] // mask.shape[0], 1, 1)[:, None]   # window b*nW + w gets mask[w]
+    return attn_probs(attn, x, bias)
 
 # %% ../nbs/11_swin_mixer.ipynb #dc77705f
 @torch.no_grad()
@@ -122,20 +121,19 @@ def window_attention_maps(
     x:Tensor=None,         # (B, C, H, W) images; None: the content-free probe, zero tokens into every block
 )->list: # per block, dict(stage, block, window_size, shift_size, A: (B*nW, h, n, n), mask: (nW, n, n) or None)
     "Realised window attention of every head of every block: captured at each `WindowAttention`'s input by a forward pre-hook (timm's own roll, pad and partition), on real images or on zero tokens."
-    was = model.training; model.eval()
     out, hooks, blocks = [], [], swin_blocks(model)
     def hook(mod, args, kwargs):
         mask = kwargs['mask'] if 'mask' in kwargs else (args[1] if len(args) > 1 else None)
         out.append(dict(A=window_attn_probs(mod, args[0], mask), mask=mask))
-    try:
-        for *_, b in blocks: hooks.append(b.attn.register_forward_pre_hook(hook, with_kwargs=True))
-        if x is None:
-            p = model.patch_embed.proj.weight
-            for *_, b in blocks: b(torch.zeros(1, *b.input_resolution, b.dim, device=p.device, dtype=p.dtype))
-        else: model.forward_features(x)
-    finally:
-        for h in hooks: h.remove()
-        model.train(was)
+    with eval_mode(model):
+        try:
+            for *_, b in blocks: hooks.append(b.attn.register_forward_pre_hook(hook, with_kwargs=True))
+            if x is None:
+                p = model.patch_embed.proj.weight
+                for *_, b in blocks: b(torch.zeros(1, *b.input_resolution, b.dim, device=p.device, dtype=p.dtype))
+            else: model.forward_features(x)
+        finally:
+            for h in hooks: h.remove()
     for d, (s, i, b) in zip(out, blocks): d.update(stage=s, block=i, window_size=tuple(b.window_size), shift_size=tuple(b.shift_size))
     return out
 
@@ -241,15 +239,14 @@ def token_mixing_inputs(
     x:Tensor=None,  # (B, C, H, W) images; None: the content-free probe, zero tokens into every block
 )->list: # per block, (B*D, N): the vectors over tokens that enter `mlp_tokens`, one per (image, channel)
     "What each block's token-mixing MLP sees: norm1 of the block's input, transposed as the block transposes it."
-    was = model.training; model.eval()
     p, out = model.stem.proj.weight, []
-    z = None if x is None else model.stem(x)
-    for b in model.blocks:
-        zb = torch.zeros(1, model.stem.num_patches, model.embed_dim, device=p.device, dtype=p.dtype) if x is None else z
-        u = b.norm1(zb).transpose(1, 2)
-        out.append(u.reshape(-1, u.shape[-1]))
-        if x is not None: z = b(z)
-    model.train(was)
+    with eval_mode(model):
+        z = None if x is None else model.stem(x)
+        for b in model.blocks:
+            zb = torch.zeros(1, model.stem.num_patches, model.embed_dim, device=p.device, dtype=p.dtype) if x is None else z
+            u = b.norm1(zb).transpose(1, 2)
+            out.append(u.reshape(-1, u.shape[-1]))
+            if x is not None: z = b(z)
     return out
 
 def token_mixing_jacobians(
@@ -258,13 +255,11 @@ def token_mixing_jacobians(
     max_vectors:int=64,   # Jacobians per block: that many (image, channel) vectors, evenly spaced
 )->list: # per block, (M, N, N): d mlp_tokens(u) / du at each vector u
     "The Jacobian of every block's token mixing (`torch.func.jacrev`, batched by `vmap`), at what it sees on real images or on the probe."
-    out, was = [], model.training
-    model.eval()                                      # dropout off, as at test time
-    try:
+    out = []
+    with eval_mode(model):                            # dropout off, as at test time
         for b, u in zip(model.blocks, token_mixing_inputs(model, x)):
             if len(u) > max_vectors: u = u[torch.linspace(0, len(u) - 1, max_vectors).long()]
             out.append(vmap(jacrev(b.mlp_tokens))(u).detach())
-    finally: model.train(was)
     return out
 
 def token_mixing_table(
@@ -321,7 +316,7 @@ def _check_family_model(model, arch, method):
 # %% ../nbs/11_swin_mixer.ipynb #e4746be8
 def check_init_swin_mixer(
     model:nn.Module, # a timm `SwinTransformer` or `MlpMixer` (a `meta`-device model works)
-    method:str,      # one of `INIT_METHODS`
+    method:InitMethod, # one of `INIT_METHODS`
     **options,       # the method's options (`SWIN_MIXER_OPTIONS`; timm/torch/mimetic: lesson 02's)
 )->dict: # the resolved options
     "Validate `apply_init` on a Swin or a Mixer without touching it; raises TypeError on another model, ValueError on a method that does not apply there (saying why), an unknown option or a bad value."
@@ -349,7 +344,7 @@ def check_init_swin_mixer(
 
 def apply_init_swin_mixer(
     model:nn.Module, # a timm `SwinTransformer` or `MlpMixer`, any size, any image size timm allows, any device
-    method:str,      # one of `INIT_METHODS` that applies (see `NOT_APPLICABLE`)
+    method:InitMethod, # one of `INIT_METHODS` that applies (see `NOT_APPLICABLE`)
     **options,       # the method's options
 )->nn.Module: # the same model, initialised in place
     "Initialise a timm Swin or MLP-Mixer in place (what `apply_init` does for them), after `check_init_swin_mixer`; a refused call leaves the model untouched."
