@@ -150,6 +150,7 @@ def _check_attn(attn, i, fn):
             or getattr(attn, 'gate', None) is not None or attn.attn_dim != attn.qkv.in_features:
         raise ValueError(f"{fn}: block {i}'s attention is not timm's plain `Attention` (qkv, no qk-norm, scale-norm or gate); got {type(attn).__name__}")
 
+# %% ../nbs/06_attention.ipynb #97c0f4a1
 def check_gpsa(
     model:VisionTransformer,    # the model `to_gpsa` would convert (a `meta`-device model works)
     n_gpsa:int=None,            # as for `to_gpsa`

@@ -131,6 +131,7 @@ def train_step(
         return loss.detach()
     return step
 
+# %% ../nbs/90_bench.ipynb #face6762
 @delegates(train_step, but=['seed'])
 def train_throughput(
     arch:str,               # timm model name
@@ -289,6 +290,7 @@ def augment_loaders(tensors:ImageTensors, # (N, 3, H, W) uint8 training images
                        num_workers=workers, persistent_workers=workers > 0, pin_memory=device.type == 'cuda')
     return ours, _OnDevice(paper, device)
 
+# %% ../nbs/90_bench.ipynb #17574dce
 def augment_throughput(
     n_images:int=10_000,       # synthetic 32x32 RGB images (`synthetic_images`)
     bs:int=256,                # batch size

@@ -297,6 +297,7 @@ def results_table(df:pd.DataFrame, # rows of `compare`
     first = 'filters' if b == 'learned' else ('init+attn' if any('+' in o for o in inits) else 'init')
     return markdown_table([first, 'runs', 'test acc % (mean ± std)', f'vs {b} (points)', 'train s / run'], rows)
 
+# %% ../nbs/04_compare.ipynb #b698b521
 def plot_results(df:pd.DataFrame, # rows of `compare`
                  inits:list=None, # bar order (inits or filters); None: as they appear
                  title:str=None,
@@ -527,6 +528,7 @@ def train_point(job:CompareJob, g:dict, # the job and one of its grid points
 
 GRID_REPORTS = {}  # name -> report(job, rows of the results file, verbose) -> True if it printed the job's summary; lesson 09 adds 'curve' (several sizes)
 
+# %% ../nbs/04_compare.ipynb #f5723ae0
 def finish_grid(job:CompareJob, # a job whose grid is complete in its results file
                 allr:pd.DataFrame, # the results file's rows (`read_results`)
                 verbose:bool=True,

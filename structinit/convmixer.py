@@ -98,6 +98,7 @@ def freeze_spatial_filters(
     model.filters_frozen = freeze
     return model
 
+# %% ../nbs/05_impulse_cnn.ipynb #c6bd2b90
 def set_spatial_filters(
     model:nn.Module,    # e.g. a timm `ConvMixer`; every depthwise conv is set
     mode:FilterMode='impulse', # one of `MODES`
@@ -202,6 +203,7 @@ def check_convmixer_request(
     check_seed(seed)
     meta_model(arch, model_kwargs, CNN_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out, filters=filters, freeze=freeze, seed=0)
 
+# %% ../nbs/05_impulse_cnn.ipynb #eae7938a
 @delegates(recipe_learner, but=['dls', 'model', 'recipe'])
 def convmixer_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches, e.g. `get_dls(...)`

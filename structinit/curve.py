@@ -78,6 +78,7 @@ def curve_markdown(tidy:pd.DataFrame, # from `curve_table`
         rows.append([m] + [cell(s) for s in sizes.n_per_class])
     return markdown_table(['method'] + cols, rows)
 
+# %% ../nbs/09_data_efficiency.ipynb #037d5605
 def plot_curve(tidy:pd.DataFrame, # from `curve_table`
                title:str=None,
               )->Figure:

@@ -261,6 +261,7 @@ def _fashion_files(d):
     fs = [next((d/n for n in (f, f[:-3]) if (d/n).is_file()), None) for f in FASHION_FILES]
     return None if None in fs else fs
 
+# %% ../nbs/00_data.ipynb #25f29751
 def _fashion_has(d)->str:
     "' (has 2 of the 4 files: ...)' for a folder holding some but not all of the files, else ''."
     has = [f for f in FASHION_FILES if (d/f).is_file() or (d/f[:-3]).is_file()]
@@ -341,6 +342,7 @@ def _unpickle(f)->dict:
     if not isinstance(d, dict): raise ValueError(f"{f}: holds a {type(d).__name__}, not the dict of a CIFAR file")
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in d.items()}
 
+# %% ../nbs/00_data.ipynb #477c7d2e
 def _cifar_split(f, d, lbl_key, nc):
     "(x, y) of one CIFAR batch dict `d` read from file `f`, checked against the format."
     x, y = d.get('data'), d.get(lbl_key)
@@ -368,6 +370,7 @@ def read_cifar(folder:str|Path, # a `cifar-10-batches-py` or `cifar-100-python` 
         return ImageTensors(torch.from_numpy(np.concatenate([x for x, _ in xy])), torch.from_numpy(np.concatenate([y for _, y in xy])), vocab, src)
     return split(trn_fs), split(tst_fs)
 
+# %% ../nbs/00_data.ipynb #ab2c3b62
 def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
                path:str|Path|None=None, # root holding `cifar-10-batches-py/` (or that folder itself); None: search
                download:bool=True # try a torchvision download when the files are nowhere
@@ -423,6 +426,7 @@ def _open_image(f):
                          "rescale by a guess; convert the images to 8-bit (e.g. PNG 'L' or 'RGB') first")
     return im
 
+# %% ../nbs/00_data.ipynb #ddf8a2e8
 def _read_images(fs, size=None):
     "Images `fs` as one (N, C, H, W) uint8 tensor: L if all grey-scale else RGB, resized to `size` (centre crop + resize) if given."
     from PIL import Image, ImageOps
@@ -632,6 +636,7 @@ class BatchAutoAugment(DisplayedTransform):
     def encodes(self, x:TensorImage):
         return apply_op_draw(self.tf, _uint8_batch(x, self), *autoaugment_draw(self.tf, x.shape[0], x.shape[-2:]))
 
+# %% ../nbs/00_data.ipynb #ccb6d699
 class BatchRandAugment(DisplayedTransform):
     "RandAugment (arXiv 1909.13719) on a uint8 training batch on its device, each image its own ops, with torchvision v2's ops and magnitude bins."
     split_idx, order = 0, 8
@@ -753,6 +758,7 @@ def _checked_kwargs(kwargs, cls, what):
     if bad: raise ValueError(f"{what}: unknown argument(s) {bad} for {cls.__name__}; valid: {', '.join(valid)}")
     return kwargs
 
+# %% ../nbs/00_data.ipynb #67589475
 def batch_tfms(train:ImageTensors, # the training images: their side gives the default pad, their pixels the stats
                pad:int|None=None, # translation in pixels; None: `default_pad(H)`; 0: none
                flip:bool=True, # random horizontal flips
@@ -805,6 +811,7 @@ class TensorImageDL(TfmdDL):
     @property
     def c(self): return len(self.dataset.vocab)
 
+# %% ../nbs/00_data.ipynb #852b130a
 def tensor_dl(tensors:ImageTensors, # the split; kept where it is (call `.to(device)` for GPU-resident batches)
               bs:int=128, # batch size; for training at most len(tensors)
               device=None, # where batches go and `after_batch` runs; None: fastai's `default_device()`

@@ -193,6 +193,7 @@ def run_part(name:str, # the part's name, for its FAILED row
         return [dict(check=name, model='', case='FAILED', value=float('nan'), unit='', result=f'FAILED: {type(e).__name__}: {msg}', ok=False,
                      note=f'{Path(tb.filename).name}:{tb.lineno}')]
 
+# %% ../nbs/91_gpu_check.ipynb #941513be
 def gpu_check(device=None, # None: CUDA (refused when there is none); 'cpu' for the CPU twin
               quick:bool=False, # fewer steps, one attention round, one epoch of the main job
               epochs:int=5, # epochs of the main job
@@ -229,6 +230,7 @@ def gpu_check(device=None, # None: CUDA (refused when there is none); 'cpu' for 
     df.attrs['header'], df.attrs['seconds'] = header, time.perf_counter() - t0
     return df
 
+# %% ../nbs/91_gpu_check.ipynb #82fb89ab
 def gpu_check_table(df:pd.DataFrame)->str:
     "The GPU check as a Markdown table, with its machine line, its run time and how many rows are not ok."
     fmt = lambda v, u: f'{v:,.0f}' if u == 'images/s' else f'{v:.3g}'

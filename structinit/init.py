@@ -181,6 +181,7 @@ def attention_maps(
             z = blk(z)
     return out
 
+# %% ../nbs/02_init.ipynb #24acb393
 def target_offsets(model:VisionTransformer, kernel_size:int=3)->list:
     "The offsets recorded by `apply_init('impulse'...)`, else the paper's fixed order for the model's heads."
     offs = getattr(model, 'impulse_offsets', None)
@@ -447,6 +448,7 @@ def init_torch(model, seed=0):
         if p is not None: p.copy_(torch.randn(p.shape, generator=g) * 1e-6)
     return model
 
+# %% ../nbs/02_init.ipynb #128bc93b
 @torch.no_grad()
 def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4,
                  vproj_form='formula', # 'formula': value path x W_v W_proj = alpha Z - beta I; 'code': the released code's (RL)^T

@@ -99,6 +99,7 @@ def resolve_attn(
     if bad: raise ValueError(f"attn {attn!r} takes no option(s) {', '.join(map(repr, bad))}; valid: {', '.join(valid) or 'none'}")
     return kind, opts
 
+# %% ../nbs/03_learner.ipynb #12c1d9a0
 def apply_attn(
     model:nn.Module,       # a timm ViT (already initialised); converted in place
     attn:str='vanilla',    # one of `ATTN_NAMES`
@@ -154,6 +155,7 @@ def check_seed(seed):
     if seed is not None and not is_number(seed, 0, MAX_SEED, integer=True):
         raise ValueError(f"seed must be an integer in 0..{MAX_SEED} (numpy's seed range, used by fastai's set_seed), got {seed!r}")
 
+# %% ../nbs/03_learner.ipynb #5ffaefb7
 def check_vit_request(
     arch:str, init:str='impulse', attn:str='vanilla',
     img_size=28, in_chans:int=1, n_out:int=10, # what the data gives: side or (h, w), channels, classes
@@ -212,6 +214,7 @@ RECIPE_NAMES = tuple(RECIPES)
 Sched = Literal['one_cycle', 'warmup_cosine']  # fastai's one-cycle; timm's linear warm-up then cosine
 RECIPE_AUGMENTS, SCHEDS = (None, *AUGMENTS), get_args(Sched)  # policies and erasing modes: lesson 00's `AUGMENTS`, `ERASING_MODES`
 
+# %% ../nbs/03_learner.ipynb #d9448de0
 def _num(r, k, lo, hi=None, integer=False, none=False):
     v = r[k]
     if none and v is None: return
@@ -346,6 +349,7 @@ def autocast_ctx(device, # the device of the model's weights
     dt = AUTOCAST_DTYPES[check_precision(precision, device)]
     return nullcontext() if dt is None else torch.autocast(torch.device(device).type, dtype=dt)
 
+# %% ../nbs/03_learner.ipynb #d89c410f
 def resolve_device(device=None, # None: fastai's `default_device()` (CUDA if there is a GPU); 'cpu', 'cuda', 'cuda:1' or a `torch.device`
                    name:str='device', # how the message names the option, e.g. 'device (--device)'
                   )->torch.device:

@@ -232,6 +232,7 @@ def set_sincos_pos_embed(
     model.pos_embed_type = 'sincos'
     return model
 
+# %% ../nbs/01_models.ipynb #f361ebec
 def vit_small_image(
     img_size:int|tuple=28,# input side, or (height, width), in pixels
     patch_size:int=4,     # patch side p, pixels; height and width are multiples of p
@@ -312,6 +313,7 @@ def build_preset(name:str, # the registered name
                **({} if args.get('features_only') else {'num_classes': model.num_classes}))
     return model
 
+# %% ../nbs/01_models.ipynb #71fc21e0
 @register_model
 def vit_pico_patch4_28(pretrained=False, **kwargs)->VisionTransformer:
     "CPU-sized ViT (D=96, depth 6, 4 heads, MLP 2) for 28-pixel images, patch 4; the main job's default."

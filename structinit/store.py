@@ -133,6 +133,7 @@ def read_results(out # the output folder of `compare`
         seen[k] = (n, r['test_acc'])
     return df
 
+# %% ../nbs/03_store.ipynb #51874205
 def results_index(df:pd.DataFrame)->dict:
     "The rows of a results table by `run_key`."
     return {run_key(r): r for r in df.to_dict('records')}

@@ -137,6 +137,7 @@ def window_attention_maps(
     for d, (s, i, b) in zip(out, blocks): d.update(stage=s, block=i, window_size=tuple(b.window_size), shift_size=tuple(b.shift_size))
     return out
 
+# %% ../nbs/11_swin_mixer.ipynb #cb6067e8
 def window_target_stats(
     d:dict,             # one entry of `window_attention_maps`
     offsets:list,       # the block's heads' (dr, dc) targets
@@ -262,6 +263,7 @@ def token_mixing_jacobians(
             out.append(vmap(jacrev(b.mlp_tokens))(u).detach())
     return out
 
+# %% ../nbs/11_swin_mixer.ipynb #3e9f138d
 def token_mixing_table(
     model:MlpMixer,       # a timm Mixer
     x:Tensor=None,        # (B, C, H, W) images; None: the content-free probe
@@ -342,6 +344,7 @@ def check_init_swin_mixer(
     _check_family_model(model, arch, method)
     return cfg
 
+# %% ../nbs/11_swin_mixer.ipynb #d60f59de
 def apply_init_swin_mixer(
     model:nn.Module, # a timm `SwinTransformer` or `MlpMixer`, any size, any image size timm allows, any device
     method:InitMethod, # one of `INIT_METHODS` that applies (see `NOT_APPLICABLE`)
