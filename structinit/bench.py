@@ -104,7 +104,7 @@ def train_step(
     img_size:int=28,        # input side, pixels
     in_chans:int=1,         # input channels
     bs:int=128,             # batch size
-    device='cpu',
+    device='cpu',           # 'cpu', 'cuda', 'cuda:1' or a `torch.device` (`check_device`): where the model and batch live
     amp:bool=None,          # bf16 autocast; None: on CUDA
     channels_last:bool=None,# channels-last weights and input; None: on CUDA
     model_kwargs:dict=None, # for `timm.create_model` (a ConvMixer: `filters`, `freeze`, `dim`, ...)
@@ -165,8 +165,10 @@ def matmul_rate(device='cpu', # where to multiply
     return 2 * n**3 / timed(lambda: a @ b, device, repeats)
 
 def step_flops(arch:str, # timm model name
-               img_size:int=28, in_chans:int=1, bs:int=128,
-               model_kwargs:dict=None,
+               img_size:int=28, # input side, pixels
+               in_chans:int=1, # input channels
+               bs:int=128, # batch size
+               model_kwargs:dict=None, # for `timm.create_model`; None: none
               )->float: # operations of one step (forward, loss, backward) at batch `bs`, on the meta device
     "Floating-point operations of one training step of `arch` as PyTorch's `FlopCounterMode` counts them (matrix products, convolutions, attention; not element-wise work), on the meta device: nothing is computed or allocated."
     with torch.device('meta'):
@@ -178,8 +180,10 @@ def step_flops(arch:str, # timm model name
 # %% ../nbs/90_bench.ipynb #b1368b8e
 def precision_steps(
     arch:str,                # timm model name
-    img_size:int=28, in_chans:int=1, bs:int=128,
-    device='cpu',
+    img_size:int=28,         # input side, pixels
+    in_chans:int=1,          # input channels
+    bs:int=128,              # batch size
+    device='cpu',            # 'cpu', 'cuda', 'cuda:1' or a `torch.device` (`check_device`)
     configs:dict=None,       # name: (bf16 autocast, channels-last, torch.compile); None: fp32 and bf16; the first is the reference
     steps:int=5,             # optimiser steps whose losses are compared (the first ones also compile)
     target_s:float=2.,       # seconds of timed steps per setting
@@ -215,7 +219,7 @@ def attn_step_times(
     kinds=ATTN_NAMES,              # attention kinds (`ATTN_NAMES`); must include 'vanilla', the reference of the ratios
     convit:str='convit_tiny',      # also time this timm ConViT at the same image and patch size (None: no); convit_tiny matches ViT-Tiny's width and depth
     rounds:int=3,                  # timed rounds after one warm-up round; the fastest is kept
-    device='cpu',
+    device='cpu',                  # 'cpu', 'cuda', 'cuda:1' or a `torch.device` (`check_device`)
     amp:bool=None,                 # bf16 autocast; None: on CUDA
     model_kwargs:dict=None,        # for `timm.create_model` of `arch` (e.g. depth=1 for tests)
 )->pd.DataFrame: # rows: attn, s_per_step, x_vanilla
@@ -255,7 +259,8 @@ class PILImages(Dataset):
     def __getitem__(self, i): return (self.tfm(self.ims[i]) if self.tfm else self.ims[i]), self.y[i]
 
 def poorvits_tfms(size:int, # image side in pixels
-                  mean:list, std:list, # per-channel statistics on the 0..1 scale
+                  mean:list, # per-channel means on the 0..1 scale, e.g. from `channel_stats`
+                  std:list, # per-channel standard deviations on the 0..1 scale
                   fill:int=128 # AutoAugment's fill: the paper code's grey
                  )->T.Compose:
     "The paper code's per-image training transforms (REFERENCE section 6) with torchvision's classic PIL transforms."
@@ -263,7 +268,10 @@ def poorvits_tfms(size:int, # image side in pixels
                       T.ToTensor(), T.Normalize(mean, std), T.RandomErasing(p=0.25, scale=(0.02, 0.4), ratio=(0.3, 3.3))])
 
 def synthetic_images(n:int=10_000, # images
-                     size:int=32, channels:int=3, seed:int=0)->ImageTensors:
+                     size:int=32, # image side in pixels
+                     channels:int=3, # channels per image, e.g. 1 (grey) or 3 (RGB)
+                     seed:int=0, # seed of the `torch.Generator` that draws the pixels
+                    )->ImageTensors: # x (n, channels, size, size) uint8, labels i % 10
     "`n` random uint8 images in 10 classes, a stand-in for CIFAR-10 where it cannot be downloaded."
     x = torch.randint(0, 256, (n, channels, size, size), dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
     return ImageTensors(x, torch.arange(n) % 10, [str(i) for i in range(10)], f'synthetic (seed {seed})')
@@ -296,8 +304,8 @@ def augment_throughput(
     bs:int=256,                # batch size
     n_batches:int|None=None,   # timed batches of each pipeline; None: one epoch (n_images // bs)
     num_workers:int|None=None, # the paper pipeline's workers; None: min(10, cores)
-    device='cpu',
-    seed:int=0,
+    device='cpu',              # 'cpu', 'cuda', 'cuda:1' or a `torch.device` (`check_device`): where batches go and ours augments
+    seed:int=0,                # seed of the synthetic images and of the kit loader's shuffling
     threads:int|None=1,        # torch threads while ours is timed on a CPU (each paper worker has 1); None: as set
 )->dict: # ours and paper (images/s), ratio (ours / paper), batches, workers, threads
     "Images/s of the kit's augmented pipeline and of the paper code's per-image PIL pipeline on the same images, and their ratio; raises ValueError on a device that is not there or fewer images than a batch."
@@ -330,7 +338,9 @@ def machine_header(device, # the device measured: 'cpu', 'cuda', ...
 
 # %% ../nbs/90_bench.ipynb #5722f270
 def bench_inits(models:dict, # label: (timm name, kwargs)
-                device, quick:bool=False)->list:
+                device, # the `torch.device` to time on (`check_device`)
+                quick:bool=False, # one timing per method and 5 impulse-opt steps (else the fastest of 3, 20 steps)
+               )->list: # dicts with the `BENCH_COLS`
     "Rows of init times (`init_times`): every method on every model, each as a multiple of timm's on the same model."
     rows = []
     for label, (arch, kw) in models.items():
@@ -341,7 +351,8 @@ def bench_inits(models:dict, # label: (timm name, kwargs)
     return rows
 
 def bench_training(train_models:dict, # arch: (img_size, in_chans)
-                   device, tkw:dict, # `train_throughput` arguments
+                   device, # the `torch.device` to time on (`check_device`)
+                   tkw:dict, # `train_throughput` arguments; must hold `warmup`
                   )->list:
     "Rows of ViT training throughput (`train_throughput`); `pipe=True` marks the rows `bench` compares with the data pipeline."
     rows = []
@@ -351,8 +362,10 @@ def bench_training(train_models:dict, # arch: (img_size, in_chans)
                          value=ips, unit='images/s', ratio='', note=f"{steps} steps after {tkw['warmup']} warm-up", pipe=True))
     return rows
 
-def bench_compute(mms:dict, # dtype: FLOP/s from `matmul_rate`
-                  matmul_n:int, quick:bool=False)->list:
+def bench_compute(mms:dict, # dtype: FLOP/s from `matmul_rate`; must hold torch.float32
+                  matmul_n:int, # side of the matrices `mms` was measured on (for the label)
+                  quick:bool=False, # the rates are the fastest of 3 (else 5) products (for the note)
+                 )->list: # dicts with the `BENCH_COLS`
     "Rows of the device's matmul rate in fp32 and bf16, the best case of a training step."
     return [dict(benchmark='compute', model=f"{'bf16' if dt == torch.bfloat16 else 'fp32'} matmul", case=f'{matmul_n}x{matmul_n} @ {matmul_n}x{matmul_n}', value=rate / 1e9,
                  unit='GFLOP/s', ratio='' if dt == torch.float32 else f'{rate / mms[torch.float32]:.2f}x fp32',
@@ -360,7 +373,10 @@ def bench_compute(mms:dict, # dtype: FLOP/s from `matmul_rate`
 
 # %% ../nbs/90_bench.ipynb #1cbec95a
 def bench_precision(precision_models:dict, # arch: (img_size, in_chans)
-                    device, tkw:dict, mms:dict)->list:
+                    device, # the `torch.device` to time on (`check_device`)
+                    tkw:dict, # `train_throughput` arguments; `target_s` is required, `bs` and `model_kwargs` are read
+                    mms:dict, # dtype: FLOP/s from `matmul_rate`, for torch.float32 and torch.bfloat16
+                   )->list:
     "Rows of steps in fp32 and bf16 (`precision_steps`), each as a multiple of fp32 and a fraction of its dtype's matmul rate."
     rows, bs, mk = [], tkw.get('bs', 128), tkw.get('model_kwargs')
     for arch, (size, ch) in precision_models.items():
@@ -373,7 +389,9 @@ def bench_precision(precision_models:dict, # arch: (img_size, in_chans)
     return rows
 
 def bench_compile(compile_models:dict, # arch: (img_size, in_chans)
-                  device, tkw:dict, mm:float, # FLOP/s of the dtype training runs in
+                  device, # the `torch.device` to time on (`check_device`)
+                  tkw:dict, # `train_throughput` arguments; `bs` and `model_kwargs` are also read
+                  mm:float, # FLOP/s of the dtype training runs in
                  )->list:
     "Rows of eager and `torch.compile` training throughput, as fractions of the matmul rate."
     rows, bs, mk = [], tkw.get('bs', 128), tkw.get('model_kwargs')
@@ -390,7 +408,9 @@ def bench_compile(compile_models:dict, # arch: (img_size, in_chans)
 
 # %% ../nbs/90_bench.ipynb #d531917a
 def bench_convmixers(cnn_models:dict, # ConvMixer arch: (img_size, in_chans, CPU batch size)
-                     device, tkw:dict)->list:
+                     device, # the `torch.device` to time on (`check_device`)
+                     tkw:dict, # `train_throughput` arguments; must hold `warmup`; `bs` is used on CUDA only, `model_kwargs` gets filters and freeze added
+                    )->list:
     "Rows of ConvMixer throughput with learned trainable and frozen impulse filters; the trainable rows carry `pipe=True`."
     rows, cuda = [], device.type == 'cuda'
     for arch, (size, ch, cpu_bs) in cnn_models.items():
@@ -404,7 +424,10 @@ def bench_convmixers(cnn_models:dict, # ConvMixer arch: (img_size, in_chans, CPU
     return rows
 
 def bench_attention(attn_models:dict, # ViT arch: (img_size, in_chans, CPU batch size)
-                    device, tkw:dict, quick:bool=False)->list:
+                    device, # the `torch.device` to time on (`check_device`)
+                    tkw:dict, # `train_throughput` arguments; `bs` (used on CUDA only) and `model_kwargs` are read
+                    quick:bool=False, # one timed round (else 3)
+                   )->list:
     "Rows of the step time of each attention kind (`attn_step_times`), as multiples of vanilla attention's."
     rows, cuda = [], device.type == 'cuda'
     for arch, (size, ch, cpu_bs) in attn_models.items():
@@ -415,7 +438,12 @@ def bench_attention(attn_models:dict, # ViT arch: (img_size, in_chans, CPU batch
     return rows
 
 # %% ../nbs/90_bench.ipynb #b1f597a1
-def bench_pipelines(data:str, device, quick:bool=False, aug_images:int=10_000, aug_workers:int=None)->list:
+def bench_pipelines(data:str, # dataset of the pipeline figure, a `get_dls` name, e.g. 'fashion_mnist'
+                    device, # the `torch.device` to time on (`check_device`)
+                    quick:bool=False, # 50 batches of the data pipeline and 10 of each augmented one (else one epoch each)
+                    aug_images:int=10_000, # synthetic 32x32 RGB images for `augment_throughput`, at least 256 (one batch)
+                    aug_workers:int=None, # the paper pipeline's DataLoader workers; None: min(10, cores)
+                   )->list:
     "Rows of data-pipeline throughput (`pipeline_throughput`, marked `pipeline=True`) and of the augmented pipeline against the paper code's (`augment_throughput`)."
     dls = get_dls(data, bs=128, device=device)
     nb = 50 if quick else None
@@ -472,7 +500,8 @@ def bench(
     return df
 
 # %% ../nbs/90_bench.ipynb #47eeda6f
-def bench_table(df:pd.DataFrame)->str:
+def bench_table(df:pd.DataFrame # the result of `bench`: `BENCH_COLS`, with `attrs` header and seconds where set
+               )->str: # GitHub-flavoured Markdown
     "The benchmark as a Markdown table, with its machine line and run time."
     def fmt(v, unit): return f'{v:,.0f}' if unit == 'images/s' else (f'{v:.3g}' if v < 100 else f'{v:,.0f}')  # s and s/step: 3 significant digits
     took = f"; run time {df.attrs['seconds']:.0f} s" if 'seconds' in df.attrs else ''

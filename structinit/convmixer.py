@@ -166,22 +166,30 @@ default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each 
 
 
 @register_model
-def convmixer_512_6_k5_p2(pretrained=False, **kwargs)->ConvMixer:
+def convmixer_512_6_k5_p2(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                          **kwargs # `convmixer` arguments overriding the preset's (e.g. filters, freeze, seed, num_classes, img_size) and timm's `create_model` options
+                         )->ConvMixer:
     "The structured-init paper's ConvMixer (D=512, depth 6, kernel 5, patch 2) for 32-pixel images (arXiv 2404.01139)."
     return build_preset('convmixer_512_6_k5_p2', dict(dim=512, depth=6, kernel_size=5, patch_size=2, in_chans=3, num_classes=10), kwargs, pretrained, convmixer)
 
 @register_model
-def convmixer_512_6_k3_p2(pretrained=False, **kwargs)->ConvMixer:
+def convmixer_512_6_k3_p2(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                          **kwargs # `convmixer` arguments overriding the preset's (e.g. filters, freeze, seed, num_classes, img_size) and timm's `create_model` options
+                         )->ConvMixer:
     "The paper's ConvMixer with kernel 3 (D=512, depth 6, patch 2) for 32-pixel images."
     return build_preset('convmixer_512_6_k3_p2', dict(dim=512, depth=6, kernel_size=3, patch_size=2, in_chans=3, num_classes=10), kwargs, pretrained, convmixer)
 
 @register_model
-def convmixer_256_8_k3_p2(pretrained=False, **kwargs)->ConvMixer:
+def convmixer_256_8_k3_p2(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                          **kwargs # `convmixer` arguments overriding the preset's (e.g. filters, freeze, seed, num_classes, img_size) and timm's `create_model` options
+                         )->ConvMixer:
     "The paper's narrow ConvMixer (D=256, depth 8, kernel 3, patch 2) for 32-pixel images."
     return build_preset('convmixer_256_8_k3_p2', dict(dim=256, depth=8, kernel_size=3, patch_size=2, in_chans=3, num_classes=10), kwargs, pretrained, convmixer)
 
 @register_model
-def convmixer_128_4_k3_p2(pretrained=False, **kwargs)->ConvMixer:
+def convmixer_128_4_k3_p2(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                          **kwargs # `convmixer` arguments overriding the preset's (e.g. filters, freeze, seed, num_classes, img_size) and timm's `create_model` options
+                         )->ConvMixer:
     "CPU-sized ConvMixer (D=128, depth 4, kernel 3, patch 2) for 28-pixel grey images (Fashion-MNIST)."
     return build_preset('convmixer_128_4_k3_p2', dict(dim=128, depth=4, kernel_size=3, patch_size=2, in_chans=1, num_classes=10), kwargs, pretrained, convmixer)
 
@@ -191,9 +199,14 @@ PRESETS = ('convmixer_512_6_k5_p2', 'convmixer_512_6_k3_p2', 'convmixer_256_8_k3
 CNN_DATA_KWARGS = {**VIT_DATA_KWARGS, 'filters': 'filters=', 'freeze': 'freeze=', 'seed': 'seed='}  # the options the kit sets from the data and its own arguments
 
 def check_convmixer_request(
-    arch:str, filters:FilterMode='learned', freeze:bool=False,
-    img_size:int=28, in_chans:int=1, n_out:int=10, # what the data gives: the smaller image side, channels, classes
-    model_kwargs:dict=None, seed:int=None, # as for `convmixer_learner`
+    arch:str, # one of `PRESETS`
+    filters:FilterMode='learned', # spatial filter mode, one of `MODES`
+    freeze:bool=False, # freeze the depthwise filters; refused with 'learned'
+    img_size:int=28, # the data's smaller image side in pixels
+    in_chans:int=1, # the data's channels
+    n_out:int=10, # the data's classes
+    model_kwargs:dict=None, # options for the preset, as for `convmixer_learner`; None: none
+    seed:int=None, # as for `convmixer_learner`; None: no seeding
 ):
     "Check everything `convmixer_learner` would build, on a meta model; raises ValueError saying what to change."
     if arch not in PRESETS:
@@ -237,7 +250,8 @@ def convmixer_learner(
 DEFAULT_FILTERS = 'learned,random-frozen,impulse-frozen,box-frozen'
 FILTER_NAMES = ('learned', *[f'{m}-frozen' for m in MODES[1:]], *MODES[1:])  # the canonical --filters items
 
-def is_convmixer(arch:str)->bool:
+def is_convmixer(arch:str # a timm model name
+                )->bool:
     "Whether `arch` is one of the kit's ConvMixer presets (`PRESETS`)."
     return arch in PRESETS
 
@@ -251,16 +265,35 @@ def parse_filter(
         raise ValueError(f"unknown filters {name!r}{hint}; valid: {', '.join(FILTER_NAMES)} (MODE-trainable = MODE)")
     return mode, state == 'frozen'
 
-def convmixer_check(arch, filters, attn, shape, model_kwargs=None, init_kwargs=None, attn_kwargs=None, whiten=0):
-    "`check_convmixer_request` for a `--filters` item and the data `shape` (C, H, W, classes)."
+def convmixer_check(arch, # one of `PRESETS`
+                    filters, # a `--filters` item (`parse_filter`), e.g. 'impulse-frozen'
+                    attn, # ignored: ConvMixers take no attention kind (the `Family.check` signature)
+                    shape, # (C, H, W, classes) of the data
+                    model_kwargs=None, # options for the preset, as for `convmixer_learner`; None: none
+                    init_kwargs=None, # ignored (no init options)
+                    attn_kwargs=None, # ignored (no attention)
+                    whiten=0, # ignored (no whitening)
+                   ):
+    "`check_convmixer_request` for a `--filters` item and the data `shape` (C, H, W, classes); raises ValueError on a bad item, arch or option."
     C, H, W, n = shape
     check_convmixer_request(arch, *parse_filter(filters), min(H, W), C, n, model_kwargs)
 
-def convmixer_grid_learner(dls, arch, filters, attn, init_kwargs=None, attn_kwargs=None, whiten=0, **kwargs):
+def convmixer_grid_learner(dls, # fastai `DataLoaders` of (image, category) batches
+                           arch, # one of `PRESETS`
+                           filters, # a `--filters` item (`parse_filter`), e.g. 'impulse-frozen'
+                           attn, # ignored: ConvMixers take no attention kind (the `Family.learner` signature)
+                           init_kwargs=None, # ignored (no init options)
+                           attn_kwargs=None, # ignored (no attention)
+                           whiten=0, # ignored (no whitening)
+                           **kwargs # `convmixer_learner`'s other options (n_out, model_kwargs, seed, recipe, lr, ...)
+                          ):
     "`convmixer_learner` for one grid point (a `--filters` item)."
     return convmixer_learner(dls, arch, *parse_filter(filters), **kwargs)
 
-def convmixer_columns(filters, attn=None, attn_kwargs=None)->dict:
+def convmixer_columns(filters, # a `--filters` item (`parse_filter`)
+                      attn=None, # ignored (no attention): the column is ''
+                      attn_kwargs=None, # ignored: the column is '{}'
+                     )->dict: # the columns init, attn, attn_kwargs, filters (the mode) and frozen (bool)
     "The results columns of a ConvMixer run: its filter mode and whether they are frozen (no init, no attention)."
     mode, frozen = parse_filter(filters)
     return dict(init='', attn='', attn_kwargs='{}', filters=mode, frozen=frozen)

@@ -41,9 +41,10 @@ import fastai.vision.data  # registers fastai's `show_batch` grid for `TensorIma
 
 # %% ../nbs/00_data.ipynb #ffd74922
 def is_number(v,                # the value to test
-              lo=None, hi=None, # bounds (None: unbounded); `lo` excluded if `lo_open`, `hi` included
+              lo=None, # lower bound, included unless `lo_open`; None: unbounded below
+              hi=None, # upper bound, included; None: unbounded above
               integer:bool=False, # a whole number is required (1.0 is not an integer here)
-              lo_open:bool=False,
+              lo_open:bool=False, # `lo` itself is excluded: (lo, hi] instead of [lo, hi]
              )->bool:
     "True if `v` is a finite real number (an `Integral` if `integer`; numpy scalars count, `bool` never does) in [lo, hi] (lo, hi] if `lo_open`)."
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral if integer else numbers.Real) or not math.isfinite(v): return False
@@ -56,7 +57,11 @@ def require(ok:bool, # the condition
     if not ok: raise ValueError(msg)
 
 def check_number(name:str, # how the message names the value, e.g. 'lr (--lr)'
-                 v, lo=None, hi=None, integer:bool=False, lo_open:bool=False, # as for `is_number`
+                 v, # the value to check (any type: a non-number fails)
+                 lo=None, # lower bound, as for `is_number`; None: unbounded below
+                 hi=None, # upper bound, included; None: unbounded above
+                 integer:bool=False, # an integer is required, as for `is_number`
+                 lo_open:bool=False, # `lo` itself is refused, as for `is_number`
                  none:bool=False, # None is also accepted (and returned)
                 ):
     "`v` unchanged if `is_number(v, lo, hi, integer, lo_open)` (or `v is None` and `none`); else ValueError naming `name`, the bounds and the value."
@@ -157,8 +162,10 @@ def subset_idxs(y:Tensor, # (N,) int64 class ids
     return order[rank < k[yo]].sort().values
 
 # %% ../nbs/00_data.ipynb #5805b750
-def as_list(v, typ=str)->list:
-    "A comma-separated string (or one value, or a list) as a list of `typ`."
+def as_list(v, # a comma-separated string ('a, b'; empty items dropped), a list or tuple, or one value
+            typ=str, # called on each item, e.g. `int` or `float`
+           )->list:
+    "A comma-separated string (or one value, or a list) as a list of `typ`; `typ`'s own errors (e.g. ValueError from `int`) pass through."
     if isinstance(v, str): v = [o.strip() for o in v.split(',') if o.strip()]
     elif not isinstance(v, (list, tuple)): v = [v]
     return [typ(o) for o in v]
@@ -185,7 +192,8 @@ def parse_sizes(v # `--n-per-class`: an int, 'all', a fraction in (0, 1), or a l
     if len(set(out)) < len(out): raise ValueError(f"n_per_class (--n-per-class) repeats a size: {out}")
     return out
 
-def size_args(spec:str)->dict:
+def size_args(spec:str # one canonical size spec from `parse_sizes`: '100' (images per class), '0.05' (a fraction) or 'all'
+             )->dict: # {'n_per_class': int or None, 'frac': float or None}
     "A canonical size spec (`parse_sizes`) as the `n_per_class=` / `frac=` arguments of `subset_idxs` and `get_dls` ('all': neither)."
     if spec == 'all': return dict(n_per_class=None, frac=None)
     return dict(n_per_class=int(spec), frac=None) if re.fullmatch(r'\d+', spec) else dict(n_per_class=None, frac=float(spec))
@@ -226,7 +234,8 @@ FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sanda
 FASHION_FILES = ('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz')
 DEBIAN_FASHION = Path('/usr/share/datasets/fashion-mnist')
 
-def data_root(path=None)->Path:
+def data_root(path=None # a folder (str or Path, `~` expanded); None (or ''): `$STRUCTINIT_DATA`, else `~/.structinit/data`
+             )->Path:
     "Where downloads go: `path`, else `$STRUCTINIT_DATA`, else `~/.structinit/data`."
     return Path(path or os.environ.get('STRUCTINIT_DATA') or Path.home()/'.structinit'/'data').expanduser()
 
@@ -489,7 +498,8 @@ def load_dataset(name:DatasetName, # one of `DATASETS`
         return load_folder(path, size=size)
     return load_cifar(name, path, download=download)
 
-def data_fingerprint(*splits:ImageTensors)->str: # 16 hex digits
+def data_fingerprint(*splits:ImageTensors, # the splits to hash, in order (e.g. train, test); any device
+                    )->str: # 16 hex digits
     "SHA-256 (first 16 hex digits) of the images, labels and class names of `splits`, in order: equal data, equal fingerprint."
     h = hashlib.sha256()
     for s in splits:
@@ -644,7 +654,7 @@ class BatchRandAugment(DisplayedTransform):
                  magnitude:int=9, # magnitude bin, 0 .. num_magnitude_bins-1
                  num_magnitude_bins:int=31, # torchvision's default; 11 gives timm's 0..10 scale of 'rand-m9'
                  fill=128, # as in `BatchAutoAugment`
-                 interpolation:AugInterpolation='nearest'):
+                 interpolation:AugInterpolation='nearest'): # of the geometric ops, one of `AUG_INTERPOLATIONS`, as in `BatchAutoAugment`
         if not is_number(num_ops, 0, integer=True): raise ValueError(f"num_ops={num_ops!r} must be an int >= 0")
         if not is_number(num_magnitude_bins, 2, integer=True): raise ValueError(f"num_magnitude_bins={num_magnitude_bins!r} must be an int >= 2")
         if not is_number(magnitude, 0, num_magnitude_bins - 1, integer=True):
@@ -718,7 +728,8 @@ class BatchRandomErasing(DisplayedTransform):
     "timm's per-sample `RandomErasing` (arXiv 1708.04896) on a normalised float training batch, on its device."
     split_idx, order = 0, 100
     def __init__(self, p:float=0.25, # probability that an image is erased
-                 min_area:float=0.02, max_area:float=0.4, # the box's area as a fraction of the image: uniform in [min_area, max_area]
+                 min_area:float=0.02, # smallest box area as a fraction of the image, > 0; the area is uniform in [min_area, max_area]
+                 max_area:float=0.4, # largest box area as a fraction of the image, in [min_area, 1)
                  min_aspect:float=0.3, # aspect ratio log-uniform in [min_aspect, 1/min_aspect]
                  mode:ErasingMode='const', # one of `ERASING_MODES`
                  max_count:int=1): # boxes per erased image, 1..max_count (timm's --recount)
@@ -783,10 +794,13 @@ def batch_tfms(train:ImageTensors, # the training images: their side gives the d
 # %% ../nbs/00_data.ipynb #e8465fb1
 class TensorImageDL(TfmdDL):
     "A fastai `TfmdDL` over `ImageTensors`: each batch is one index of the uint8 tensors, then `after_batch` on `device`."
-    def __init__(self, dataset:ImageTensors, bs:int=128, shuffle:bool=False, drop_last:bool=False,
+    def __init__(self, dataset:ImageTensors, # the split to serve; batches are taken on its device
+                 bs:int=128, # batch size in images
+                 shuffle:bool=False, # a new random order every epoch (training)
+                 drop_last:bool=False, # drop the last, smaller batch of an epoch
                  split_idx:int|None=1, # 0: training (random transforms on), 1: evaluation
                  repeats:int=1, # each image `repeats` times per epoch (repeated augmentation); the epoch has repeats * len(dataset) samples
-                 **kwargs):
+                 **kwargs): # for fastai's `TfmdDL`, e.g. after_batch=, device=; num_workers is always 0
         if not is_number(repeats, 1, integer=True): raise ValueError(f"repeats={repeats!r} must be an int >= 1")
         self.split_idx, self.repeats = split_idx, repeats
         super().__init__(dataset, bs=bs, shuffle=shuffle, drop_last=drop_last, **{'n': repeats * len(dataset), **kwargs, 'num_workers': 0})

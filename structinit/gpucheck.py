@@ -36,12 +36,14 @@ PRECISION_MODELS = {'vit_pico_patch4_28': (28, 1), 'vit_tiny_patch2_32': (32, 3)
 ATTN_PRECISION = {'gpsa': {'fp32': (False, False, False), 'bf16': (True, False, False)},   # the kit's attention kinds under bf16 too
                   'ibit': {'fp32': (False, False, False), 'bf16': (True, False, False)}}
 
-def precision_check(arch:str='vit_pico_patch4_28', img_size:int=28, in_chans:int=1,
+def precision_check(arch:str='vit_pico_patch4_28', # timm model name
+                    img_size:int=28, # input side, pixels
+                    in_chans:int=1, # input channels
                     bs:int=128, # batch size
-                    device='cuda',
+                    device='cuda', # 'cuda', 'cuda:1', 'cpu' or a `torch.device` (`check_device`)
                     steps:int=5, # optimiser steps whose losses are compared (the first ones also compile)
                     target_s:float=2., # seconds of timed steps per setting
-                    model_kwargs:dict=None,
+                    model_kwargs:dict=None, # for `timm.create_model` (e.g. depth=1 for the CPU twin); None: none
                     configs:dict=None, # name: (bf16, channels-last, compile); None: `PRECISION_SETTINGS`; the first is the reference (fp32)
                     attn:str='vanilla', # the model's attention kind (lessons 06-07)
                    )->list: # rows: check, model, case, value, unit, result, ok, note
@@ -57,11 +59,11 @@ def precision_check(arch:str='vit_pico_patch4_28', img_size:int=28, in_chans:int
     return rows
 
 # %% ../nbs/91_gpu_check.ipynb #031e7445
-def pipeline_check(device='cuda',
+def pipeline_check(device='cuda', # 'cuda', 'cuda:1', 'cpu' or a `torch.device` (`check_device`); on CUDA the uint8 images are GPU-resident
                    dataset:str='fashion_mnist', # the data, `n_per_class` of it (None: all)
                    recipes=('kit', 'poorvits'), # recipes whose training pipelines are timed
                    n_batches:int=100, # batches timed per recipe
-                   n_per_class:int=None,
+                   n_per_class:int=None, # training images per class of `dataset`; None: all
                   )->list: # rows
     "Images/s of each recipe's training pipeline on `device` (on CUDA over GPU-resident uint8 tensors), at the recipe's batch size."
     device = check_device(device); rows = []
@@ -75,7 +77,10 @@ def pipeline_check(device='cuda',
     return rows
 
 # %% ../nbs/91_gpu_check.ipynb #10f34689
-def sync_check(device='cuda', bs:int=256, size:int=32)->list: # rows
+def sync_check(device='cuda', # 'cuda', 'cuda:1', 'cpu' or a `torch.device` (`check_device`); on a CPU the meta device stands in
+               bs:int=256, # images per batch
+               size:int=32, # side in pixels of the random uint8 RGB images
+              )->list: # rows
     "Host waits per `bs`-image batch of `BatchAutoAugment` and `BatchRandAugment` on `device` (the meta device standing in on a CPU), by `sync_ops` and on CUDA by CUDA's sync debug mode; `ok` when the kit's loop reads nothing back and copies its indices once, non-blocking."
     device = check_device(device); dev = device if device.type == 'cuda' else torch.device('meta')
     x = TensorImage(torch.randint(0, 256, (bs, 3, size, size), dtype=torch.uint8).to(dev))
@@ -97,8 +102,13 @@ def sync_check(device='cuda', bs:int=256, size:int=32)->list: # rows
     return rows
 
 # %% ../nbs/91_gpu_check.ipynb #1f4a8375
-def attention_check(device='cuda', arch:str=None, img_size:int=None, in_chans:int=None, bs:int=None, # None: lesson 90's `ATTN_MODELS` (ViT-Tiny at 32 px), batch 128
-                    rounds:int=3, model_kwargs:dict=None,
+def attention_check(device='cuda', # 'cuda', 'cuda:1', 'cpu' or a `torch.device` (`check_device`)
+                    arch:str=None, # timm ViT to convert; None: lesson 90's `ATTN_MODELS` (ViT-Tiny)
+                    img_size:int=None, # input side, pixels; None: `ATTN_MODELS`' (32)
+                    in_chans:int=None, # input channels; None: `ATTN_MODELS`' (3)
+                    bs:int=None, # batch size; None: 128
+                    rounds:int=3, # timed rounds after one warm-up round; the fastest is kept
+                    model_kwargs:dict=None, # for `timm.create_model` of `arch` (e.g. depth=1 for the CPU twin); None: none
                     max_ratio:float=1.5, # the kit's kinds must stay within this multiple of the plain step (lessons 06-07); None: no bar (a toy model's ratios are noise)
                    )->list: # rows
     "Step time of each attention kind and of timm's `convit_tiny` as ratios to the plain model (lesson 90's `attn_step_times`); `ok` for the kit's kinds within `max_ratio`."
@@ -112,7 +122,9 @@ def attention_check(device='cuda', arch:str=None, img_size:int=None, in_chans:in
 
 # %% ../nbs/91_gpu_check.ipynb #b44786c7
 def distributed_check(out, # a folder for the grid's results
-                      epochs:int=6, timeout:int=300)->list: # rows
+                      epochs:int=6, # epochs of the grid's one run (digits, 100 per class)
+                      timeout:int=300, # seconds before torchrun is stopped (`subprocess.TimeoutExpired`)
+                     )->list: # rows
     "Run a small `structinit-compare` grid (digits, the impulse init) under `torchrun --nproc_per_node 1`; `ok` when it ends, records `world_size` 1 on this machine's device, and learns (test accuracy above 0.5)."
     out = Path(out); t = time.perf_counter()
     p = subprocess.run(['torchrun', '--standalone', '--nproc_per_node', '1', '-m', 'structinit.cli', '--dataset', 'digits', '--n-per-class', '100',
@@ -131,7 +143,10 @@ def distributed_check(out, # a folder for the grid's results
 # %% ../nbs/91_gpu_check.ipynb #4bfdb7e7
 INIT_RTOL = 1e-5  # the largest weight difference between a CPU and a device init that counts as the same
 
-def init_check(device='cuda', arch:str='vit_pico_patch4_28', methods=INIT_METHODS, seed:int=0,
+def init_check(device='cuda', # 'cuda', 'cuda:1', 'cpu' or a `torch.device` (`check_device`): compared with the CPU
+               arch:str='vit_pico_patch4_28', # timm model name
+               methods=INIT_METHODS, # `apply_init` methods to compare (impulse-opt with 5 steps)
+               seed:int=0, # the init seed, the same on both devices
                model_kwargs:dict=None, # for `timm.create_model`
               )->list: # rows
     "For each init method, the largest absolute difference between `arch`'s weights initialised on the CPU and on `device` from the same seed; `ok` within `INIT_RTOL`. Raises ValueError on a device that is not there."
@@ -152,7 +167,10 @@ class _StopAt(Callback):
         if self.epoch + 1 == self.epochs: raise KeyboardInterrupt
 
 def resume_check(out, # a folder for the checkpoint
-                 device='cuda', epochs:int=4, stop:int=2, precision:str=None, # None: the device's default (`default_precision`)
+                 device='cuda', # 'cuda', 'cuda:1', 'cpu' or a `torch.device` (`check_device`)
+                 epochs:int=4, # epochs of each full fit
+                 stop:int=2, # the interrupted fit stops after this many epochs; 1 .. epochs-1 for a real interruption
+                 precision:str=None, # None: the device's default (`default_precision`)
                 )->list: # rows
     "Train the digits ViT (two blocks, 2-pixel patches) for `epochs` epochs, then again stopped after `stop` epochs and resumed from its checkpoint; `ok` when the second run resumes at `stop` and ends with the first run's weights within 1e-3 and its test accuracy within one image."
     device = check_device(device); precision = precision or default_precision(device); ck = Path(out)/'resume.pt'; ck.unlink(missing_ok=True)
@@ -171,9 +189,16 @@ def resume_check(out, # a folder for the checkpoint
 
 # %% ../nbs/91_gpu_check.ipynb #e5b14d62
 def main_job_check(out, # the results folder
-                   device='cuda', epochs:int=5, arch:str='vit_tiny_patch4_32', inits:str=DEFAULT_INITS,
-                   dataset:str='fashion_mnist', n_per_class='all', model_kwargs:dict=None,
-                   bs:int=None, lr:float=None)->list: # rows; bs and lr None: the kit recipe's (128, 1e-3)
+                   device='cuda', # 'cuda', 'cuda:1', 'cpu' or a `torch.device` (`check_device`)
+                   epochs:int=5, # epochs per run
+                   arch:str='vit_tiny_patch4_32', # timm model name
+                   inits:str=DEFAULT_INITS, # init names, comma-separated (`INIT_NAMES`)
+                   dataset:str='fashion_mnist', # a `get_dls` dataset name
+                   n_per_class='all', # training images per class, 'all' or a fraction in (0, 1) (`parse_sizes`)
+                   model_kwargs:dict=None, # for the model (e.g. depth=2 for the CPU twin); None: the preset's
+                   bs:int=None, # batch size; None: the kit recipe's (128)
+                   lr:float=None, # peak learning rate; None: the kit recipe's (1e-3)
+                  )->list: # rows
     "Lesson 04's comparison of `inits` on `n_per_class` of `dataset` with `arch` for `epochs` epochs on `device`: test accuracy and train time per init; `ok` when a run learns (test accuracy above twice chance)."
     device = check_device(device)
     df = compare(dataset=dataset, n_per_class=n_per_class, epochs=epochs, inits=inits, arch=arch, model_kwargs=model_kwargs, bs=bs, lr=lr, out=out, device=device,
@@ -184,7 +209,9 @@ def main_job_check(out, # the results folder
 
 # %% ../nbs/91_gpu_check.ipynb #eaa69e05
 def run_part(name:str, # the part's name, for its FAILED row
-             fn, *args, **kwargs)->list: # its rows, or one FAILED row
+             fn, # the part: returns its rows (a list of dicts)
+             *args, **kwargs # passed to `fn`
+            )->list: # its rows, or one FAILED row
     "The rows of `fn(*args, **kwargs)`; if it raises anything (an inductor compile error, a CUDA error, a refused option), one FAILED row with the error's type, message and the line it came from, so that the other parts still run."
     try: return fn(*args, **kwargs)
     except Exception as e:
@@ -231,7 +258,8 @@ def gpu_check(device=None, # None: CUDA (refused when there is none); 'cpu' for 
     return df
 
 # %% ../nbs/91_gpu_check.ipynb #82fb89ab
-def gpu_check_table(df:pd.DataFrame)->str:
+def gpu_check_table(df:pd.DataFrame # the result of `gpu_check`: columns check, model, case, value, unit, result, ok; `attrs` header and seconds where set
+                   )->str: # GitHub-flavoured Markdown
     "The GPU check as a Markdown table, with its machine line, its run time and how many rows are not ok."
     fmt = lambda v, u: f'{v:,.0f}' if u == 'images/s' else f'{v:.3g}'
     bad = int((~df.ok).sum())

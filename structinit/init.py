@@ -94,7 +94,7 @@ def ortho_like(
     alpha:float,     # weight of the random part
     beta:float,      # weight of the identity
     sign:int=1,      # +1: alpha Z + beta I; -1: alpha Z - beta I
-    generator:torch.Generator=None,
+    generator:torch.Generator=None, # source of Z's uniform draws; None: torch's global generator
 )->tuple: # L, R: (D, D) with L @ R = alpha Z + sign beta I
     "Mimetic factor pair (arXiv 2305.09828; `get_ortho_like` of the seed-A repositories), Z ~ U(-sqrt(3/D), sqrt(3/D))."
     Z = (torch.rand(D, D, generator=generator) * 2 - 1) * math.sqrt(3 / D)
@@ -119,7 +119,8 @@ def qkv_heads(
 
 # %% ../nbs/02_init.ipynb #fe29ac6b
 def set_qk(attn:nn.Module, # a timm `Attention`
-           Q:Tensor, K:Tensor, # (h, D, d): logits of head i are x Q_i K_i^T x^T (before any q/k norm)
+           Q:Tensor, # (h, D, d) query factors: logits of head i are x Q_i K_i^T x^T (before any q/k norm)
+           K:Tensor, # (h, D, d) key factors, as `Q`
           ):
     "Write per-head query and key factors into a timm `Attention`'s `qkv` (`write_qkv`: a latent q or k keeps the best rank-r approximation)."
     D = attn.qkv.in_features
@@ -127,7 +128,8 @@ def set_qk(attn:nn.Module, # a timm `Attention`
     write_qkv(attn.qkv, 'k', K.transpose(1, 2).reshape(-1, D))
 
 def set_vproj(blk:nn.Module, # a timm `Block`
-              L:Tensor, R:Tensor, # (D, D): the value-projection map is x -> x L R
+              L:Tensor, # (D, D) left factor, written as the value weights: the value-projection map is x -> x L R
+              R:Tensor, # (D, D) right factor, written as the output projection's weights
              ):
     "Write value and output-projection weights so that the attention's value path is x L R (a latent v keeps the best rank-r approximation of L^T)."
     write_qkv(blk.attn.qkv, 'v', L.T)
@@ -182,7 +184,9 @@ def attention_maps(
     return out
 
 # %% ../nbs/02_init.ipynb #24acb393
-def target_offsets(model:VisionTransformer, kernel_size:int=3)->list:
+def target_offsets(model:VisionTransformer, # a timm ViT; its `impulse_offsets` when an impulse init recorded them
+                   kernel_size:int=3, # k (odd) of the fallback: the paper's order for `blocks[0]`'s heads; unused when the model has recorded offsets
+                  )->list: # one (dr, dc) per head
     "The offsets recorded by `apply_init('impulse'...)`, else the paper's fixed order for the model's heads."
     offs = getattr(model, 'impulse_offsets', None)
     return offs if offs is not None else impulse_offsets(model.blocks[0].attn.num_heads, kernel_size)
@@ -409,12 +413,14 @@ def apply_init(
     return init_family(model).apply(model, method, **options)
 
 # %% ../nbs/02_init.ipynb #7b840568
-def cpu_generator(seed:int)->torch.Generator:
+def cpu_generator(seed:int # the seed, an integer (the inits pass their `seed` or `seed + 1`)
+                 )->torch.Generator:
     "A CPU `torch.Generator` seeded with `seed`: the inits draw their own random numbers from it, so a seed gives the same weights on any device."
     return torch.Generator(device='cpu').manual_seed(seed)
 
 @contextlib.contextmanager
-def on_cpu(model:nn.Module):
+def on_cpu(model:nn.Module # any module whose parameters and buffers are on one device (CPU, CUDA or meta); ValueError if on several
+          ):
     "Run the block with `model`'s parameters and buffers on the CPU, then move them back where they were (the same `Parameter` objects: optimisers and hooks keep them), so that in-place initialisers that draw from torch's global generator (timm's `init_weights`, PyTorch's `reset_parameters`) draw from the CPU one on any device: a seed gives the same weights on a CPU and on a GPU. A model on the meta device (no values) stays there."
     devs = {t.device for t in itertools.chain(model.parameters(), model.buffers())}
     if not devs or devs <= {torch.device('cpu')} or any(d.type == 'meta' for d in devs): yield model; return
@@ -424,7 +430,9 @@ def on_cpu(model:nn.Module):
     finally: model.to(dev)
 
 @torch.no_grad()
-def init_timm(model, seed=0):
+def init_timm(model, # a timm ViT, Swin or Mixer (its `init_weights`), on any device; changed in place
+              seed=0, # seed of torch's global generator, drawn on the CPU
+             ): # the same model
     "timm's default ViT init (trunc-normal 0.02), keeping a fixed positional embedding; drawn on the CPU (`on_cpu`), so the same on any device."
     torch.manual_seed(seed)
     with on_cpu(model):
@@ -434,7 +442,9 @@ def init_timm(model, seed=0):
     return model
 
 @torch.no_grad()
-def init_torch(model, seed=0):
+def init_torch(model, # any timm model, on any device; changed in place
+               seed=0, # seeds torch's global generator (layer defaults) and `cpu_generator(seed)` (pos_embed and prefix tokens)
+              ): # the same model
     "PyTorch's layer defaults (`reset_parameters`) and pos_embed ~ randn * 0.02 (the papers' 'default', weight_init='skip'); drawn on the CPU (`on_cpu`), so the same on any device."
     torch.manual_seed(seed)
     with on_cpu(model):
@@ -450,7 +460,12 @@ def init_torch(model, seed=0):
 
 # %% ../nbs/02_init.ipynb #128bc93b
 @torch.no_grad()
-def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4,
+def init_mimetic(model, # a timm ViT or Swin (its `attn_blocks`), on any device; changed in place
+                 seed=0, # `init_torch(model, seed)`, then the mimetic draws from `cpu_generator(seed + 1)`
+                 alpha_qk=.7, # weight of the random part Z of each head's query-key map W_q W_k^T ~ alpha_qk Z + beta_qk I
+                 beta_qk=.7, # weight of the identity in the query-key map
+                 alpha_vp=.4, # weight of the random part of the value path W_v W_proj ~ alpha_vp Z - beta_vp I
+                 beta_vp=.4, # weight of the (subtracted) identity in the value path
                  vproj_form='formula', # 'formula': value path x W_v W_proj = alpha Z - beta I; 'code': the released code's (RL)^T
                 ):
     "Mimetic init (arXiv 2305.09828) on top of `init_torch`."
@@ -466,8 +481,12 @@ def init_mimetic(model, seed=0, alpha_qk=.7, beta_qk=.7, alpha_vp=.4, beta_vp=.4
 
 # %% ../nbs/02_init.ipynb #bc35a87f
 @torch.no_grad()
-def init_impulse(model, seed=0, preset='kit', **cfg):
-    "Closed-form impulse init (arXiv 2505.19985); see `IMPULSE_PRESETS` for the options and their paper values."
+def init_impulse(model, # a timm ViT with a positional embedding, on any device; changed in place
+                 seed=0, # `init_torch(model, seed)`, then the init's own draws from `cpu_generator(seed + 1)`
+                 preset='kit', # the `IMPULSE_PRESETS` key `cfg` was resolved from (`init_options`); recorded, not read here
+                 **cfg # every option of the preset, resolved by `init_options`: kernel_size, order, impulse_gain, ..., zero_qk_bias (all required)
+                ): # the same model, with `impulse_offsets`, `impulse_ranks` and `impulse_gammas` ((layers, heads) or None) set
+    "Closed-form impulse init (arXiv 2505.19985); see `IMPULSE_PRESETS` for the options and their paper values; call it through `apply_init`, which checks them."
     init_torch(model, seed)
     g = cpu_generator(seed + 1)
     dev = model.patch_embed.proj.weight.device
@@ -503,7 +522,15 @@ def init_impulse(model, seed=0, preset='kit', **cfg):
     return model
 
 # %% ../nbs/02_init.ipynb #8d610c7e
-def init_impulse_opt(model, seed=0, kernel_size=3, order='random', steps=10_000, lr=1e-4, renorm_every=100, same_all_layers=True):
+def init_impulse_opt(model, # a timm ViT with a positional embedding, on any device; changed in place
+                     seed=0, # `init_torch(model, seed)`, then the offsets and starting Q, K from `cpu_generator(seed + 1)`
+                     kernel_size=3, # k (odd) of the k x k window the heads' offsets come from
+                     order='random', # one of `OFFSET_ORDERS`: 'random' (one uniform draw per head, the paper's) or 'paper' (the fixed cycle)
+                     steps=10_000, # Adam steps of each fit of the softmax maps to the targets (MSE); 0: Q, K stay at their random start
+                     lr=1e-4, # Adam's learning rate
+                     renorm_every=100, # steps between renormalisations of Q's columns and K's rows to their starting mean norm
+                     same_all_layers=True, # one fit written into every block (the code's default); False: a new fit per block
+                    ): # the same model, with `impulse_offsets` set
     "Impulse init by optimisation (arXiv 2404.01139, `impulse_init` of osiriszjq/structured_init and osiriszjq/impulse_init)."
     init_torch(model, seed)
     g = cpu_generator(seed + 1)

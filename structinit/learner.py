@@ -6,11 +6,12 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import sys, time, math, itertools, warnings, inspect, copy, numbers, contextlib
+import sys, time, math, itertools, warnings, inspect, copy, numbers, contextlib, random
 from contextlib import nullcontext
 from typing import Literal, get_args
 from functools import partial
-import pandas as pd
+from pathlib import Path
+import numpy as np, pandas as pd
 import torch
 from torch import nn
 import torch.distributed as dist
@@ -37,7 +38,7 @@ from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
 from .models import kit_presets, eval_mode
 from .init import apply_init, check_init, init_family, INIT_METHODS
-from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES, is_number
+from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES, is_number, check_number, atomic_write
 from fastai.torch_core import rank_distrib
 from fastai.distributed import DistributedDL, DistributedTrainer
 
@@ -45,12 +46,13 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
            'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'Sched', 'RECIPE_AUGMENTS', 'SCHEDS', 'Precision', 'PRECISIONS',
            'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS', 'FIT_CONTEXTS', 'WHITENERS', 'ProgressMode', 'PROGRESS_MODES',
-           'MAX_LINES', 'resolve_init', 'register_attn', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model',
-           'check_seed', 'check_vit_request', 'resolve_recipe', 'recipe_changes', 'show_recipe', 'warmup_cosine',
-           'TimmMixup', 'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx', 'resolve_device',
-           'AutocastMixedPrecision', 'input_shape', 'device_options', 'n_out_of', 'recipe_cbs', 'recipe_learner',
-           'check_whiten', 'vit_learner', 'EpochLine', 'progress_mode', 'fit_recipe', 'steps_per_epoch',
-           'budget_epochs', 'StepBudget', 'unwrap', 'train_autocast', 'evaluate']
+           'MAX_LINES', 'LOG_COLS', 'resolve_init', 'register_attn', 'resolve_attn', 'apply_attn', 'ValidateAtEnd',
+           'meta_model', 'check_seed', 'check_vit_request', 'resolve_recipe', 'recipe_changes', 'show_recipe',
+           'warmup_cosine', 'TimmMixup', 'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx',
+           'resolve_device', 'AutocastMixedPrecision', 'input_shape', 'device_options', 'n_out_of', 'recipe_cbs',
+           'recipe_learner', 'check_whiten', 'vit_learner', 'EpochLine', 'progress_mode', 'fit_recipe',
+           'steps_per_epoch', 'budget_epochs', 'StepBudget', 'unwrap', 'train_autocast', 'evaluate', 'isolated_rng',
+           'EpochLog', 'read_epoch_log']
 
 # %% ../nbs/03_learner.ipynb #a3ecf2a1
 INIT_ALIASES = {'impulse-paper': ('impulse', dict(preset='paper'))}  # name -> (apply_init method, options)
@@ -526,6 +528,8 @@ def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
                checkpoint=None, # a file: the training state is written there (`Checkpoint`), and a fit that finds it resumes from it
                save_every:int=1, # epochs between checkpoints
                key:str=None, # what the run is, kept in the checkpoint; a checkpoint of another key is refused
+               log=None, # a CSV file for the run's learning curve (`EpochLog`); None: none
+               log_points:int=15, # about this many lines in the log, evenly spaced over the epochs (and the last)
               )->Learner: # the learner, with `ema_model` (the recipe's weight EMA, or None) and `resumed_from` (epochs read from the checkpoint, or None)
     "Fit with the learner's recipe schedule (`fit_one_cycle`, or `warmup_cosine` per step) for `epochs`, or exactly `steps` optimiser steps of it (`StepBudget`), with the recipe's weight EMA (`EMA`), checkpoints (`Checkpoint`), and in a launched run on all its processes (fastai's `distrib_ctx`, lesson 12); progress as `progress_mode(progress)` says, on rank 0 only. Raises ValueError unless exactly one of `epochs` and `steps` is given, `CheckpointError` on a checkpoint that cannot be resumed."
     if (epochs is None) == (steps is None): raise ValueError(f"give epochs or steps, not {'both' if steps is not None else 'neither'}")
@@ -535,6 +539,7 @@ def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
     if need: raise ValueError(f"fit_recipe: {' and '.join(need)} need(s) lesson 12's callbacks (structinit.scale registers them in FIT_CBS; `import structinit` loads it)")
     if r.get('ema'): cbs.append(FIT_CBS['ema'](r['ema']))
     if checkpoint is not None: cbs.append(FIT_CBS['checkpoint'](checkpoint, save_every, key))
+    if log is not None: cbs.append(EpochLog(log, every=math.ceil(epochs / check_number('log_points', log_points, 1, integer=True))))
     learn.ema_model, learn.resumed_from, learn.train_s_before = None, None, 0.   # what the EMA and the checkpoint set, if there are any
     if r['sched'] == 'one_cycle': fit = lambda cbs: learn.fit_one_cycle(epochs, pct_start=r['warmup'], cbs=cbs)
     else: fit = lambda cbs: learn.fit(epochs, cbs=cbs + [ParamScheduler({'lr': warmup_cosine(learn.lr, r['warmup'], r['min_lr'])})])
@@ -619,3 +624,49 @@ def evaluate(learn, # a fastai `Learner`: its loss, its model and its precision 
     if group: dist.all_reduce(tot)                                  # the sums of every process
     tot = tot.tolist()
     return tot[0] / tot[2], tot[1] / tot[2], int(tot[2])
+
+# %% ../nbs/03_learner.ipynb #ba451058
+LOG_COLS = ['epoch', 'train_loss', 'test_loss', 'test_acc', 'n_test', 'seconds']   # the columns of an `EpochLog` file
+
+@contextlib.contextmanager
+def isolated_rng(device=None, # the model's device: on CUDA its generator is kept too
+                ):
+    "Context manager: inside the block, Python's, numpy's and torch's global generators (and `device`'s on CUDA) may be drawn from, and are put back on leaving, so a measurement in the middle of training (a loader's iterator draws torch's base seed) leaves the run as it was."
+    dev = torch.device(device) if device is not None else torch.device('cpu')
+    py, npst = random.getstate(), np.random.get_state()
+    with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):
+        try: yield
+        finally: random.setstate(py); np.random.set_state(npst)
+
+class EpochLog(Callback):
+    "Every `every` epochs and after the last, a line of `LOG_COLS` in the CSV `fname`: fastai's training loss and the loss and accuracy (`evaluate`) on `n_test` fixed test images; written whole on rank 0 (every process evaluates its share). Lines of epochs after the one just logged, left by an earlier attempt, are dropped; raises ValueError on a bad `every` or `n_test`, or a file that is not such a log."
+    order = 65  # after the Recorder (50), whose training loss it reads; before a `Checkpoint` (70) writes the epoch, so a resumed fit logs it again
+    def __init__(self, fname, # the log file, e.g. out/logs/<run>.csv
+                 every:int=1, # log epochs every, 2*every, ... and the last one
+                 n_test:int=2000): # test images evaluated each time (all of them if fewer)
+        check_number('every', every, 1, integer=True); check_number('n_test', n_test, 1, integer=True)
+        self.fname, self.every, self.n_test = Path(fname), every, n_test
+    def before_fit(self):
+        self.rows = read_epoch_log(self.fname).to_dict('records') if self.fname.exists() else []
+        vd = self.dls.valid; n = len(vd.dataset)
+        with isolated_rng(self.dls.device):                            # a new loader draws its seed from Python's generator
+            self.dl = vd.new(vd.dataset.subset(torch.linspace(0, n - 1, min(self.n_test, n)).long()), shuffle=False, drop_last=False)
+        self.t0 = time.perf_counter()
+    def after_epoch(self):
+        e = self.epoch + 1
+        if (e % self.every and e < self.n_epoch) or not len(self.learn.final_record): return   # not a logged epoch, or one skipped on resuming
+        with isolated_rng(self.dls.device): loss, acc, n = evaluate(self.learn, dl=self.dl)   # the training's random streams as if nothing was measured
+        row = dict(epoch=e, train_loss=float(self.recorder.log[1]), test_loss=loss, test_acc=acc, n_test=n, seconds=round(time.perf_counter() - self.t0, 2))
+        self.rows = [r for r in self.rows if r['epoch'] < e] + [row]
+        if rank_distrib() == 0: atomic_write(self.fname, lambda f: pd.DataFrame(self.rows, columns=LOG_COLS).to_csv(f, index=False))
+
+def read_epoch_log(fname, # a file `EpochLog` wrote
+                  )->pd.DataFrame: # columns `LOG_COLS`, one row per logged epoch
+    "An `EpochLog` file, checked: its columns, whole epochs in increasing order, finite losses, accuracies in [0, 1]; raises ValueError naming the file and what is wrong."
+    try: df = pd.read_csv(fname)
+    except (OSError, ValueError, pd.errors.ParserError) as e: raise ValueError(f"{fname} is not an epoch log ({type(e).__name__}: {e})") from None
+    if list(df.columns) != LOG_COLS: raise ValueError(f"{fname} is not an epoch log: its columns are {list(df.columns)}, not {LOG_COLS}")
+    ok = len(df) == 0 or (df.epoch.is_monotonic_increasing and df.epoch.is_unique and (df.epoch >= 1).all() and np.isfinite(df[['train_loss', 'test_loss']].to_numpy(float)).all()
+                          and df.test_acc.between(0, 1).all())
+    if not ok: raise ValueError(f"{fname}: damaged epoch log (epochs must increase from 1, losses be finite, accuracies in [0, 1]); move it away and rerun")
+    return df

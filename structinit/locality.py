@@ -90,7 +90,8 @@ class LocalityRecorder(Callback):
     "Record per-layer, per-head locality (`locality_stats`) on a fixed probe batch at init and after every `every` epochs."
     order = 70  # after the Recorder, outside the training step
     def __init__(self, x:Tensor, # (B, C, H, W) probe images, normalised as in training (e.g. a validation batch)
-                 kernel_size:int=3, every:int=1):
+                 kernel_size:int=3, # k of the k x k neighbourhood of `local_share` (as in `locality_stats`)
+                 every:int=1): # record after every `every` epochs (and always after the last one); 1: every epoch
         self.x, self.kernel_size, self.every, self.history = x, kernel_size, every, None
     def _record(self, epoch):
         st = locality_stats(self.learn.model, self.x.to(next(self.learn.model.parameters()).device), self.kernel_size).assign(epoch=epoch)
@@ -104,8 +105,8 @@ class LocalityRecorder(Callback):
 def plot_locality(
     history:pd.DataFrame, # `LocalityRecorder.history`
     stat:str='distance',  # 'distance', 'local_share' or 'gate'
-    ax=None,
-):
+    ax=None,              # a matplotlib `Axes` to draw on; None: a new 4 x 3 inch figure
+): # the `Axes` drawn on
     "Plot one locality statistic per layer (mean over heads) against epochs; raises ValueError on an unknown stat."
     if stat not in ('distance', 'local_share', 'gate'): raise ValueError(f"stat={stat!r}; valid: distance, local_share, gate")
     df = history.dropna(subset=[stat]).groupby(['epoch', 'layer'])[stat].mean().unstack('layer')

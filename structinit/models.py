@@ -116,7 +116,8 @@ class LatentQKV(nn.Module):
                  latent_dim:int=64, # r
                  bias:bool=True,    # biases of the dense parts and of each `up` (timm's `qkv_bias`)
                  attn_dim:int=None, # A, the width of each of q, k, v (timm's `Attention.attn_dim`); None: D
-                 device=None, dtype=None):
+                 device=None, # where the Linear weights are made (timm's factory kwarg); None: torch's default
+                 dtype=None): # dtype of the Linear weights; None: torch's default
         super().__init__()
         self.latent_mode = check_latent(latent_mode, latent_dim, in_features)
         if self.latent_mode is None: raise ValueError("LatentQKV needs a latent_mode ('q', 'kv', ...); for full rank keep timm's nn.Linear")
@@ -315,17 +316,23 @@ def build_preset(name:str, # the registered name
 
 # %% ../nbs/01_models.ipynb #71fc21e0
 @register_model
-def vit_pico_patch4_28(pretrained=False, **kwargs)->VisionTransformer:
+def vit_pico_patch4_28(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                       **kwargs # the preset's `VisionTransformer` arguments to override (e.g. num_classes, in_chans, img_size) and timm's `create_model` options
+                      )->VisionTransformer:
     "CPU-sized ViT (D=96, depth 6, 4 heads, MLP 2) for 28-pixel images, patch 4; the main job's default."
     return build_preset('vit_pico_patch4_28', dict(img_size=28, patch_size=4, in_chans=1, embed_dim=96, depth=6, num_heads=4, mlp_ratio=2.), kwargs, pretrained)
 
 @register_model
-def vit_tiny_patch2_32(pretrained=False, **kwargs)->VisionTransformer:
+def vit_tiny_patch2_32(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                       **kwargs # the preset's `VisionTransformer` arguments to override (e.g. num_classes, in_chans, img_size) and timm's `create_model` options
+                      )->VisionTransformer:
     "The papers' ViT-Tiny (D=192, depth 12, 3 heads) for 32-pixel images, patch 2 (arXiv 2404.01139)."
     return build_preset('vit_tiny_patch2_32', dict(img_size=32, patch_size=2, in_chans=3, embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.), kwargs, pretrained)
 
 @register_model
-def vit_tiny_patch4_32(pretrained=False, **kwargs)->VisionTransformer:
+def vit_tiny_patch4_32(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                       **kwargs # the preset's `VisionTransformer` arguments to override (e.g. num_classes, in_chans, img_size) and timm's `create_model` options
+                      )->VisionTransformer:
     "ViT-Tiny body (D=192, depth 12, 3 heads) for 32-pixel images with 4-pixel patches."
     return build_preset('vit_tiny_patch4_32', dict(img_size=32, patch_size=4, in_chans=3, embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.), kwargs, pretrained)
 

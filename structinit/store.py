@@ -26,14 +26,16 @@ RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_
 Budget = Literal['epochs', 'steps']  # the `budget` column: which of the two was held fixed across sizes
 BUDGETS = get_args(Budget)
 
-def fmt_key(v)->str:
+def fmt_key(v # a recipe value: bool, int, float (numpy scalars too), str or anything `str` writes
+           )->str:
     "A recipe value as a string that survives a CSV round trip (1e-3 and '0.001' agree, 3 and 3.0 agree)."
     if isinstance(v, (bool, np.bool_)): return str(bool(v))
     if isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()): return str(int(v))
     if isinstance(v, (float, np.floating)): return repr(float(v))
     return str(v)
 
-def run_key(row)->tuple:
+def run_key(row # a run: a dict or pandas Series with every column of `RECIPE_COLS`
+           )->tuple: # len(RECIPE_COLS) strings, by `fmt_key`
     "The recipe columns of a row (dict or Series) as a tuple of strings: equal keys, same experiment."
     return tuple(fmt_key(row[c]) for c in RECIPE_COLS)
 
@@ -50,7 +52,9 @@ OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
 
 # %% ../nbs/03_store.ipynb #c3d2cbf9
-def check_value(c, v):
+def check_value(c, # the column's name, one of `RECIPE_COLS` + `RESULT_COLS`
+                v, # the field as read from the CSV (a str)
+               ): # int for `INT_COLS`, float for the float columns ('' when an optional one is empty), bool or '' for frozen, else `v` unchanged
     "The parsed value of column `c`, or raise ValueError saying what is wrong with `v`."
     if c in INT_COLS:
         if not re.fullmatch(r'-?\d+', v): raise ValueError(f"{c} must be an integer, got {v!r}")
@@ -134,7 +138,8 @@ def read_results(out # the output folder of `compare`
     return df
 
 # %% ../nbs/03_store.ipynb #51874205
-def results_index(df:pd.DataFrame)->dict:
+def results_index(df:pd.DataFrame # a results table, e.g. from `read_results`
+                 )->dict: # {`run_key` tuple: the row as a dict}
     "The rows of a results table by `run_key`."
     return {run_key(r): r for r in df.to_dict('records')}
 
@@ -168,15 +173,20 @@ def check_out(out # the output folder asked for
     except OSError as e: raise ValueError(f"out (--out) {out}: nothing can be written in {p} ({type(e).__name__}: {e.strerror}); choose a folder you can write to") from None
     return out
 
-def run_id(key:tuple)->str:
+def run_id(key:tuple # a `run_key`
+          )->str:
     "A short file name for the run `key` (16 hex digits of its hash), shared by its claim and its checkpoint."
     return hashlib.sha256(repr(key).encode()).hexdigest()[:16]
 
-def claim(out:Path, key:tuple)->FileLock:
+def claim(out:Path, # the output folder of `compare` (a `Path`); `.claims/` is made in it if missing
+          key:tuple, # the run's `run_key`
+         )->FileLock: # not yet acquired
     "The lock a process holds while it trains the run `key` into `out` (one small file per run under `out/.claims/`)."
     d = out/'.claims'; d.mkdir(parents=True, exist_ok=True)
     return FileLock(d/f"{run_id(key)}.lock")
 
-def checkpoint_path(out:Path, key:tuple)->Path:
+def checkpoint_path(out:Path, # the output folder of `compare` (a `Path`)
+                    key:tuple, # the run's `run_key`
+                   )->Path: # `out/checkpoints/<run_id>.pt`; nothing is made
     "Where the run `key` keeps its training state while it trains into `out` (`out/checkpoints/`, named as its claim)."
     return out/'checkpoints'/f"{run_id(key)}.pt"

@@ -40,38 +40,48 @@ default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each 
     'mixer_pico_patch4_28': preset_cfg((1, 28, 28), FASHION_MNIST_STATS, first_conv='stem.proj'),
     'mixer_tiny_patch4_32': preset_cfg((3, 32, 32), CIFAR10_STATS, first_conv='stem.proj')})
 
-SWIN_FEATURES = lambda n_stages: dict(flatten_sequential=True, out_indices=tuple(range(n_stages)))   # timm's feature adapter for its Swins: every stage
+SWIN_FEATURES = lambda n_stages: dict(flatten_sequential=True, out_indices=tuple(range(n_stages)))   # timm's feature adapter for its Swins: every stage; n_stages: the Swin's number of stages (len(depths))
 
 @register_model
-def swin_pico_patch2_window7_28(pretrained=False, **kwargs)->SwinTransformer:
+def swin_pico_patch2_window7_28(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                                **kwargs # timm `SwinTransformer` arguments overriding the preset's (e.g. num_classes, in_chans, img_size) and timm's `create_model` options
+                               )->SwinTransformer:
     "CPU-sized Swin (C=64, depths (2, 4), heads (4, 8), MLP 2) for 28-pixel images: patch 2, a 14 x 14 grid of 7 x 7 windows (shifted in odd blocks), then 7 x 7 in one window."
     return build_preset('swin_pico_patch2_window7_28', dict(img_size=28, patch_size=2, in_chans=1, embed_dim=64, depths=(2, 4), num_heads=(4, 8), window_size=7,
                         mlp_ratio=2., drop_path_rate=0.), kwargs, pretrained, SwinTransformer, SWIN_FEATURES(2))
 
 @register_model
-def swin_tiny_patch2_window4_32(pretrained=False, **kwargs)->SwinTransformer:
+def swin_tiny_patch2_window4_32(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                                **kwargs # timm `SwinTransformer` arguments overriding the preset's (e.g. num_classes, in_chans, img_size) and timm's `create_model` options
+                               )->SwinTransformer:
     "Swin for 32-pixel images (C=96, depths (2, 2, 6), heads (3, 6, 12), MLP 4): patch 2, grids 16, 8 and 4 tiled by 4 x 4 windows."
     return build_preset('swin_tiny_patch2_window4_32', dict(img_size=32, patch_size=2, in_chans=3, embed_dim=96, depths=(2, 2, 6), num_heads=(3, 6, 12), window_size=4,
                         mlp_ratio=4., drop_path_rate=0.), kwargs, pretrained, SwinTransformer, SWIN_FEATURES(3))
 
 @register_model
-def mixer_pico_patch4_28(pretrained=False, **kwargs)->MlpMixer:
+def mixer_pico_patch4_28(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                         **kwargs # timm `MlpMixer` arguments overriding the preset's (e.g. num_classes, in_chans, img_size) and timm's `create_model` options
+                        )->MlpMixer:
     "CPU-sized MLP-Mixer for 28-pixel images, patch 4 (49 tokens): C=128, 6 blocks, token MLP 64 (>= 49), channel MLP 256."
     return build_preset('mixer_pico_patch4_28', dict(img_size=28, patch_size=4, in_chans=1, embed_dim=128, num_blocks=6, mlp_ratio=(.5, 2.)), kwargs, pretrained, MlpMixer)
 
 @register_model
-def mixer_tiny_patch4_32(pretrained=False, **kwargs)->MlpMixer:
+def mixer_tiny_patch4_32(pretrained=False, # refused (ValueError): the kit's presets have no weights
+                         **kwargs # timm `MlpMixer` arguments overriding the preset's (e.g. num_classes, in_chans, img_size) and timm's `create_model` options
+                        )->MlpMixer:
     "MLP-Mixer for 32-pixel images, patch 4 (64 tokens): C=192, 8 blocks, token MLP 96 (>= 64), channel MLP 768."
     return build_preset('mixer_tiny_patch4_32', dict(img_size=32, patch_size=4, in_chans=3, embed_dim=192, num_blocks=8, mlp_ratio=(.5, 4.)), kwargs, pretrained, MlpMixer)
 
 PRESETS = ('swin_pico_patch2_window7_28', 'swin_tiny_patch2_window4_32', 'mixer_pico_patch4_28', 'mixer_tiny_patch4_32')
 
 # %% ../nbs/11_swin_mixer.ipynb #4fd672a1
-def init_arch(model:nn.Module)->str: # 'vit', 'swin' or 'mixer'
+def init_arch(model:nn.Module # a model of a registered init family (a `meta`-device model works)
+             )->str: # 'vit', 'swin' or 'mixer'
     "The name of `model`'s init family (lesson 02's `init_family`; this lesson registers 'swin' and 'mixer' below); raises TypeError on a model of no registered family."
     return init_family(model).name
 
-def swin_blocks(model:SwinTransformer)->list: # (stage, index in the stage, `SwinTransformerBlock`), input to output
+def swin_blocks(model:SwinTransformer # a timm Swin
+               )->list: # (stage, index in the stage, `SwinTransformerBlock`), input to output
     "Every block of a timm Swin with its stage; the same blocks as `attn_blocks(model)`."
     return [(s, i, b) for s, st in enumerate(model.layers) for i, b in enumerate(st.blocks)]
 
@@ -157,7 +167,9 @@ def window_target_stats(
     tm = ((A * H).sum(-1) * valid).sum((0, 2)) / valid.sum((0, 2)).clamp(min=1)
     return dict(peak_min=peak.amin((0, 2)), peak_mean=peak.mean((0, 2)), target_mass=tm, local=local_share(A, ws, kernel_size).mean(0))   # lesson 08's k x k share, per head
 
-def swin_offsets(model:SwinTransformer, kernel_size:int=3)->list: # per stage, the heads' (dr, dc)
+def swin_offsets(model:SwinTransformer, # a timm Swin; its `impulse_offsets` when `init_swin_impulse` recorded them
+                 kernel_size:int=3, # k (odd) of the fallback: the paper's order for each stage's heads; unused when the model has recorded offsets
+                )->list: # per stage, the heads' (dr, dc)
     "The offsets recorded by `apply_init(model, 'impulse')`, else the paper's fixed order for each stage's heads."
     offs = getattr(model, 'impulse_offsets', None)
     return offs if offs is not None else [impulse_offsets(st.blocks[0].attn.num_heads, kernel_size) for st in model.layers]
@@ -180,7 +192,13 @@ def swin_attention_table(
 
 # %% ../nbs/11_swin_mixer.ipynb #8bc58cf3
 @torch.no_grad()
-def init_swin_impulse(model, seed=0, kernel_size=3, order='paper', locality_strength=4., vproj='mimetic'):
+def init_swin_impulse(model, # a timm Swin, on any device; changed in place
+                      seed=0, # `init_timm(model, seed)`, then the offsets and V/proj draws from `cpu_generator(seed + 1)`
+                      kernel_size=3, # k (odd) of the k x k window the heads' offsets come from
+                      order='paper', # one of `OFFSET_ORDERS`: 'paper' (the fixed cycle) or 'random' (one draw per head)
+                      locality_strength=4., # alpha > 0 of the logits -alpha ||(key - query) - offset||^2: larger is more peaked
+                      vproj='mimetic', # 'mimetic': value and output projection as the ViT impulse's (`ortho_like(C, .4, .4, -1)`); 'keep': timm's
+                     ): # the same model, with `impulse_offsets` (per stage) set
     "The kit's impulse init for a timm Swin (not in arXiv 2505.19985's code): timm's init, then each head's relative-position table set to ConViT's local logits around its offset, in every plain and shifted window; V/proj mimetic as the ViT's impulse."
     init_timm(model, seed)
     g = cpu_generator(seed + 1)
@@ -194,7 +212,8 @@ def init_swin_impulse(model, seed=0, kernel_size=3, order='paper', locality_stre
 # %% ../nbs/11_swin_mixer.ipynb #1800f3dc
 INFLECTION = math.sqrt(2)   # GELU''(z) = phi(z) (2 - z^2) vanishes at z = sqrt(2)
 
-def gelu_slope(z:float=INFLECTION)->float:
+def gelu_slope(z:float=INFLECTION # where the slope is taken; default sqrt(2), GELU's inflection point
+              )->float:
     "GELU'(z), by autograd (exact GELU, timm's and PyTorch's default)."
     return float(grad(F.gelu)(torch.tensor(float(z), dtype=torch.float64)))
 
@@ -221,10 +240,17 @@ def set_token_shift(
     mlp.fc2.weight.copy_(W2); mlp.fc2.bias.copy_(-W2.sum(1) * F.gelu(torch.tensor(c)))   # GELU(c) of every unit cancelled
     return len(pairs)
 
-def mixer_grid(model:MlpMixer)->tuple: return tuple(model.stem.grid_size)  # (h, w) token grid of a timm Mixer
+def mixer_grid(model:MlpMixer # a timm Mixer
+              )->tuple: return tuple(model.stem.grid_size)  # (h, w) token grid of a timm Mixer
 
 @torch.no_grad()
-def init_mixer_impulse(model, seed=0, kernel_size=3, order='paper', gain=1., in_scale=.5):
+def init_mixer_impulse(model, # a timm MLP-Mixer with exact-GELU `Mlp` token mixing, on any device; changed in place
+                       seed=0, # `init_timm(model, seed)`, then the offsets from `cpu_generator(seed + 1)`
+                       kernel_size=3, # k (odd) of the k x k window the blocks' offsets come from
+                       order='paper', # one of `OFFSET_ORDERS`: 'paper' (the fixed cycle) or 'random' (one draw per block)
+                       gain=1., # gamma > 0: each block's token mixing realises gamma * H (`set_token_shift`)
+                       in_scale=.5, # epsilon > 0: fc1's weights; smaller is more linear, larger is more GELU (`set_token_shift`)
+                      ): # the same model, with `impulse_offsets`, `impulse_pairs` and `impulse_gain` set
     "The kit's impulse init for a timm MLP-Mixer (not in arXiv 2505.19985's code): timm's init, then block i's token mixing a shift by offset i of the k x k kernel (`set_token_shift`), the same for every channel."
     init_timm(model, seed)
     offs = impulse_offsets(len(model.blocks), kernel_size, order, cpu_generator(seed + 1))   # one offset per block, as the ViT has one per head
