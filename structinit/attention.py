@@ -27,7 +27,8 @@ __all__ = ['rel_indices', 'gpsa_centres', 'GPSA', 'GPSAVisionTransformer', 'chec
 # %% ../nbs/06_attention.ipynb #89061d5a
 def rel_indices(
     grid_size:tuple, # (h, w) patch grid
-    device=None, dtype=None,
+    device=None, # device of the result; None: torch's default (the CPU)
+    dtype=None,  # dtype of the result; None: float32
 )->Tensor: # (1, N, N, 3): (dx, dy, dx^2+dy^2) of key minus query, N = h*w row-major
     "ConViT's relative-position features $r_{ij}$ for any (h, w) grid; equals timm's `GPSA.get_rel_indices` on square grids."
     h, w = grid_size
@@ -57,7 +58,9 @@ class GPSA(convit.GPSA):
                  proj_drop:float=0.,      # dropout after `proj`
                  locality_strength:float=1., # alpha: sharpness of the positional maps at init
                  grid_size:tuple=(14, 14),# (h, w) patch grid; the layer takes exactly h*w tokens
-                 device=None, dtype=None):
+                 device=None,             # device of the parameters and of `rel_indices`; None: torch's default
+                 dtype=None,              # dtype of the parameters and of `rel_indices`; None: torch's default (float32)
+                ):
         super().__init__(dim, num_heads, qkv_bias, attn_drop, proj_drop, locality_strength, device=device, dtype=dtype)
         self.grid_size = tuple(grid_size)
         self.num_patches = self.grid_size[0] * self.grid_size[1]
@@ -108,7 +111,7 @@ class GPSA(convit.GPSA):
 
 # %% ../nbs/06_attention.ipynb #71f5fec2
 class GPSAVisionTransformer(VisionTransformer):
-    "timm `VisionTransformer` whose class token enters after the last GPSA block (block `n_gpsa`), as in ConViT."
+    "timm `VisionTransformer` whose class token enters after the last GPSA block (block `n_gpsa`), as in ConViT; made by `to_gpsa` (which sets `n_gpsa`), its constructor is timm's; `attn_mask`, `is_causal` and `forward_intermediates` raise NotImplementedError."
     def _pos_embed(self, x:Tensor)->Tensor:
         if self.pos_embed is not None:
             x = x + (self.pos_embed if self.no_embed_class else self.pos_embed[:, self.num_prefix_tokens:])
@@ -133,8 +136,11 @@ class GPSAVisionTransformer(VisionTransformer):
         raise NotImplementedError("forward_intermediates assumes the class token from block 0; this ConViT-style model inserts it after block n_gpsa")
 
 # %% ../nbs/06_attention.ipynb #7cecdb0e
-def check_vit(model, fn:str='this converter'):
-    "Raise TypeError unless `model` is a timm `VisionTransformer`, ValueError unless it has a fixed grid and is not already converted."
+def check_vit(
+    model,                   # the model a converter is given: any object (a `meta`-device model works)
+    fn:str='this converter', # the caller's name, which starts every error message (e.g. 'to_gpsa')
+):
+    "Raise TypeError unless `model` is a timm `VisionTransformer`, ValueError unless it has a fixed grid (no `dynamic_img_size`, no patch dropout) and is not already converted."
     if not isinstance(model, VisionTransformer):
         raise TypeError(f"{fn} needs a timm VisionTransformer (patch_embed, blocks[i].attn, pos_embed); got {type(model).__name__}")
     if getattr(model, 'dynamic_img_size', False): raise ValueError(f"{fn}: dynamic_img_size is not supported (the attention is built for one grid)")
@@ -233,8 +239,10 @@ def attn_maps(
             for hk in hooks: hk.remove()
     return maps
 
-def gpsa_gates(model:nn.Module)->Tensor: # (GPSA blocks, h) sigma(lambda)
-    "Gate of every GPSA layer and head: the weight of the positional map (0.73 at init)."
+def gpsa_gates(
+    model:nn.Module, # a timm ViT after `to_gpsa`, or a timm ConViT: the blocks whose attention is a timm `GPSA` (this kit's included)
+)->Tensor: # (GPSA blocks, h) sigma(lambda)
+    "Gate of every GPSA layer and head: the weight of the positional map (0.73 at init); raises ValueError when the model has no GPSA layer."
     g = [torch.sigmoid(b.attn.gating_param.detach()) for b in model.blocks if isinstance(b.attn, convit.GPSA)]
     if not g: raise ValueError("the model has no GPSA layer; convert it with `to_gpsa`")
     return torch.stack(g)

@@ -18,7 +18,7 @@ from .data import (as_list, parse_sizes, size_args, ImageTensors, get_dls, load_
                              DATASETS, DATASET_SHAPES, DatasetName)
 from .models import kit_presets
 from .store import (RECIPE_COLS, RESULT_COLS, Budget, BUDGETS, fmt_key, run_key, ResultsFileError, LEGACY_COLS, read_results,
-                              results_index, append_result, check_out, run_id, claim, checkpoint_path)
+                              results_index, append_result, check_out, run_id, claim, checkpoint_path, log_path)
 from .learner import (Precision, vit_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
                                 check_vit_request, MAX_SEED, steps_per_epoch, budget_epochs, evaluate,
                                 RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten,
@@ -26,12 +26,12 @@ from .learner import (Precision, vit_learner, ValidateAtEnd, fit_recipe, resolve
 
 # %% auto #0
 __all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'WAIT_POLL', 'GRID_REPORTS',
-           'filter_name', 'check_numbers', 'plan_recipe', 'whiten_of', 'parse_img_size', 'Family', 'register_family',
-           'arch_family', 'vit_variant', 'vit_check', 'vit_grid_learner', 'vit_columns', 'check_request',
-           'check_models', 'data_identity', 'Processes', 'run_one', 'run_labels', 'label', 'results_table',
-           'plot_results', 'CompareJob', 'parse_shard', 'shard_indices', 'plan_budget', 'budget_text', 'CompareRequest',
-           'compare_request', 'job_title', 'plan_compare', 'same_protocol', 'decide', 'train_point', 'finish_grid',
-           'run_compare', 'compare']
+           'MAIN_JOB', 'MAIN_INITS', 'MAIN_SEEDS', 'filter_name', 'check_numbers', 'plan_recipe', 'whiten_of',
+           'parse_img_size', 'Family', 'register_family', 'arch_family', 'vit_variant', 'vit_check', 'vit_grid_learner',
+           'vit_columns', 'check_request', 'check_models', 'data_identity', 'Processes', 'run_one', 'run_labels',
+           'label', 'results_table', 'plot_results', 'CompareJob', 'parse_shard', 'shard_indices', 'plan_budget',
+           'budget_text', 'CompareRequest', 'compare_request', 'job_title', 'plan_compare', 'same_protocol', 'decide',
+           'train_point', 'finish_grid', 'run_compare', 'compare', 'main_job_rows']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
@@ -44,7 +44,13 @@ def filter_name(mode:str, # a ConvMixer's filter mode (the `filters` column, les
     return f'{mode}-frozen' if frozen in (True, 'True') else mode
 
 # %% ../nbs/04_compare.ipynb #93dc539f
-def check_numbers(epochs=30, bs=128, lr=1e-3, wd=.05, n_per_class=100, steps=None)->None:
+def check_numbers(epochs=30, # epochs per run, an integer >= 1; None: `steps` is the budget
+                  bs=128, # batch size, an integer >= 1
+                  lr=1e-3, # peak learning rate, > 0
+                  wd=.05, # decoupled weight decay, >= 0
+                  n_per_class=100, # training-set sizes, as `parse_sizes` takes them (images per class, 'all', a fraction, or several)
+                  steps=None, # optimiser steps per run, an integer >= 1, instead of `epochs`; None: `epochs` is the budget
+                 )->None:
     "Raise ValueError, naming the option, on a training number that cannot make a run (epochs, steps or bs < 1, lr <= 0, wd < 0, not finite; sizes that `parse_sizes` refuses; both or neither of epochs and steps)."
     if (epochs is None) == (steps is None): raise ValueError(f"give one budget, epochs (--epochs) or steps (--steps), not {'both' if steps is not None else 'neither'}")
     if epochs is not None: check_number('epochs (--epochs)', epochs, 1, integer=True)
@@ -59,7 +65,9 @@ CLI_RECIPE_FIELDS = ('bs', 'lr', 'wd', 'epochs')  # recipe fields the command ta
 # %% ../nbs/04_compare.ipynb #38d16ff8
 def plan_recipe(recipe:str='kit', # a name in `RECIPE_NAMES`
                 recipe_kwargs:dict=None, # recipe fields to change (`resolve_recipe`), e.g. {"augment": null} for the paper's -AutoAugment
-                bs:int=None, lr:float=None, wd:float=None, # None: the recipe's
+                bs:int=None, # batch size; None: the recipe's
+                lr:float=None, # peak learning rate; None: the recipe's
+                wd:float=None, # decoupled weight decay; None: the recipe's
                )->tuple: # (resolved recipe, bs, lr, wd, canonical `recipe_kwargs` JSON of its changes)
     "The recipe of a run or grid, checked, and its batch size, lr and wd (the recipe's where not given); raises ValueError on an unknown recipe or field, a value out of range, or a field that is an option of its own (`CLI_RECIPE_FIELDS`: --bs, --lr, --wd, --epochs)."
     own = [k for k in (recipe_kwargs or {}) if k in CLI_RECIPE_FIELDS]
@@ -75,7 +83,8 @@ def whiten_of(whiten, # `--whiten`: training images (0: off)
     if whiten and not family.attn: raise ValueError(f"whiten (--whiten) whitens a ViT's patch embedding; the {family.name} presets have none: leave it 0")
     return int(whiten)
 
-def parse_img_size(v)->int|tuple|None:
+def parse_img_size(v, # `--img-size` in pixels: None or '' (no resize), an int side, an (H, W) pair, or a string '32' or '28,32'
+                  )->int|tuple|None: # None, a side, or (height, width)
     "`--img-size` as None, an int side, or (height, width): from an int, a tuple, or the strings '32' and '28,32'; raises ValueError."
     if v is None or v == '': return None
     try: hw = as_list(v, int)
@@ -99,7 +108,8 @@ class Family:
 
 FAMILIES = {}  # name -> `Family`: 'ViT' (this lesson), 'ConvMixer' (lesson 05)
 
-def register_family(f:Family)->Family:
+def register_family(f:Family, # the family; it replaces a registered one of the same `name`
+                   )->Family: # `f` itself
     "Add (or replace) a family of the main job, by its name."
     FAMILIES[f.name] = f
     return f
@@ -116,16 +126,35 @@ def vit_variant(init:str, # an init name
     if init not in INIT_NAMES: raise ValueError(f"unknown init {init!r}; valid: {', '.join(INIT_NAMES)}")
     return init
 
-def vit_check(arch, init, attn, shape, model_kwargs=None, init_kwargs=None, attn_kwargs=None, whiten=0):
-    "`check_vit_request` for the data `shape` (C, H, W, classes)."
+def vit_check(arch, # a timm ViT, Swin or MLP-Mixer name
+              init, # one of `INIT_NAMES`
+              attn, # one of `ATTN_NAMES`
+              shape, # (C, H, W, classes) of the data; H, W in pixels
+              model_kwargs=None, # options for `timm.create_model`; None: none
+              init_kwargs=None, # options for `apply_init`; None: none
+              attn_kwargs=None, # options for the attention conversion; None: none
+              whiten=0, # training images to whiten the patch embedding on; 0: off
+             ):
+    "`check_vit_request` for the data `shape` (C, H, W, classes), on a meta model; raises ValueError or TypeError as it does."
     C, H, W, n = shape
     check_vit_request(arch, init, attn, H if H == W else (H, W), C, n, model_kwargs, init_kwargs, attn_kwargs, whiten=whiten)
 
-def vit_grid_learner(dls, arch, init, attn, init_kwargs=None, attn_kwargs=None, whiten=0, **kwargs):
-    "`vit_learner` for one grid point."
+def vit_grid_learner(dls, # fastai `DataLoaders` of the grid point (`get_dls`)
+                     arch, # a timm ViT, Swin or MLP-Mixer name
+                     init, # one of `INIT_NAMES`
+                     attn, # one of `ATTN_NAMES`
+                     init_kwargs=None, # options for `apply_init`; None: none
+                     attn_kwargs=None, # options for the attention conversion; None: none
+                     whiten=0, # training images to whiten the patch embedding on; 0: off
+                     **kwargs, # any other `vit_learner` argument (lr, wd, seed, model_kwargs, cbs, recipe, recipe_kwargs, precision, ...)
+                    ):
+    "`vit_learner` for one grid point; raises as `vit_learner`, before anything is built."
     return vit_learner(dls, arch, init, attn, init_kwargs=init_kwargs, attn_kwargs=attn_kwargs, whiten=whiten, **kwargs)
 
-def vit_columns(init, attn='vanilla', attn_kwargs=None)->dict:
+def vit_columns(init, # the run's init name
+                attn='vanilla', # the run's attention kind
+                attn_kwargs=None, # the options of its conversion, recorded as canonical JSON; None: {}
+               )->dict: # the columns init, attn, attn_kwargs, filters and frozen (the last two empty)
     "The results columns of a ViT run: its init and attention kind (no filters)."
     return dict(init=init, attn=attn, attn_kwargs=json.dumps(attn_kwargs or {}, sort_keys=True), filters='', frozen='')
 
@@ -182,7 +211,10 @@ def check_models(
     runs:list, # its variants (`check_request`): inits, or canonical `--filters` items for a ConvMixer
     attns:list,# its attention kinds ([''] for a family without them)
     shape:tuple, # (C, H, W, classes) of the data
-    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None, whiten:int=0,
+    model_kwargs:dict=None, # options for `timm.create_model`, shared by every grid point; None: none
+    init_kwargs:dict=None,  # ViTs: options for `apply_init`, shared by every init; None: none
+    attn_kwargs:dict=None,  # ViTs: options for the attention conversion, shared by every kind; None: none
+    whiten:int=0,           # ViTs: training images to whiten the patch embedding on; 0: off
 ):
     "Check the model of every grid point on a meta model (its `Family`'s check: `check_vit_request`, lesson 05's `check_convmixer_request`) before anything is built; raises ValueError or TypeError saying what to change."
     fam = arch_family(arch)
@@ -190,7 +222,9 @@ def check_models(
         for a in attns: fam.check(arch, run, a, shape, model_kwargs, init_kwargs, attn_kwargs, whiten)
 
 # %% ../nbs/04_compare.ipynb #5ff725e1
-def data_identity(train:ImageTensors, test:ImageTensors)->dict:
+def data_identity(train:ImageTensors, # the training split as loaded (`load_dataset`), before any subset
+                  test:ImageTensors, # the test split
+                 )->dict: # data_source (where `train` was loaded from) and data_sha (16 hex digits)
     "The data columns of a run: where the data was loaded from (`source`) and `data_fingerprint` of both splits."
     return dict(data_source=train.source, data_sha=data_fingerprint(train, test))
 
@@ -237,6 +271,7 @@ def run_one(
     checkpoint=None,             # a file for the run's training state (`fit_recipe(checkpoint=)`): written every `save_every` epochs, resumed from when it exists
     save_every:int=1,            # epochs between checkpoints
     key:str=None,                # the run's identity, kept in the checkpoint (`run_compare` gives its `run_key`)
+    log=None,                    # a CSV file for the run's learning curve (`fit_recipe(log=)`, lesson 03's `EpochLog`); None: none
     precision:Precision=None,          # 'fp32' or 'bf16' autocast (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
 )->dict: # the run's recipe and result columns
     "Train one learner of the arch's `Family` (`vit_learner` with init `init` and attention `attn`; lesson 05's `convmixer_learner` with `filters`) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, on every process of a launched run (lesson 12), and return its recipe and its test accuracy on every test image once (`evaluate`; also that of the recipe's weight EMA)."
@@ -256,7 +291,7 @@ def run_one(
     learn = fam.learner(dls, arch, variant, attn, init_kwargs, attn_kwargs, whiten, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs,
                         cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, precision=precision)
     t = time.perf_counter()
-    fit_recipe(learn, epochs, progress, cbs, steps=steps, checkpoint=checkpoint, save_every=save_every, key=key)
+    fit_recipe(learn, epochs, progress, cbs, steps=steps, checkpoint=checkpoint, save_every=save_every, key=key, log=log)
     train_s, t = learn.train_s_before + time.perf_counter() - t, time.perf_counter()
     test_loss, test_acc, _ = evaluate(learn)
     eval_s = time.perf_counter() - t
@@ -267,16 +302,19 @@ def run_one(
                        bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
     return {c: recipe_cols[c] for c in RECIPE_COLS} | dict(test_acc=test_acc, test_loss=test_loss, ema_test_acc=ema_acc, ema_test_loss=ema_loss,
             train_s=round(train_s, 2), eval_s=round(eval_s, 2), n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device),
-            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, finished=datetime.datetime.now().isoformat(timespec='seconds'))
+            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, threads=torch.get_num_threads(), finished=datetime.datetime.now().isoformat(timespec='seconds'))
 
 # %% ../nbs/04_compare.ipynb #aca40345
-def run_labels(df:pd.DataFrame)->pd.Series:
+def run_labels(df:pd.DataFrame, # rows of a results file or of `compare`: an `init` column, and `attn`, `filters`, `frozen` where they exist
+              )->pd.Series: # one label per row, on `df`'s index
     "Per row, what was compared: the init of a ViT (`init+attn` for an attention kind other than vanilla, e.g. `timm+gpsa`), the `--filters` item (`impulse-frozen`) of a ConvMixer."
     n = len(df); col = lambda c: df[c].fillna('').astype(str) if c in df.columns else pd.Series([''] * n, index=df.index)
     return pd.Series([filter_name(f, z) if f else label(i, a) for i, a, f, z in zip(df.init.astype(str), col('attn'), col('filters'), col('frozen'))],
                      index=df.index)
 
-def label(init:str, attn:str='vanilla')->str:
+def label(init:str, # an init name
+          attn:str='vanilla', # the attention kind; '' or 'vanilla': no suffix
+         )->str:
     "The table label of a ViT run: the init, with `+attn` unless the attention is vanilla."
     return init if attn in ('', 'vanilla') else f'{init}+{attn}'
 
@@ -300,7 +338,7 @@ def results_table(df:pd.DataFrame, # rows of `compare`
 # %% ../nbs/04_compare.ipynb #b698b521
 def plot_results(df:pd.DataFrame, # rows of `compare`
                  inits:list=None, # bar order (inits or filters); None: as they appear
-                 title:str=None,
+                 title:str=None, # the figure's title (`compare`: `job_title`); None: none
                 )->Figure:
     "Bar per init (or filters) at the mean test accuracy, a dot per seed; one panel per training-set size when `df` has several."
     lab = run_labels(df); inits = inits or list(dict.fromkeys(lab))
@@ -329,7 +367,15 @@ def plot_results(df:pd.DataFrame, # rows of `compare`
 @dataclass
 class CompareJob:
     "What `plan_compare` checked and loaded: the grid points in order (recipe columns and label each), the data, the sizes and budget, the output folder."
-    out:Path; family:str; grid:list; order:list; tensors:tuple; title:str; run_kwargs:dict; sizes:list; budget:dict
+    out:Path            # the output folder (`check_out`): results.csv, compare.png, checkpoints/, logs/
+    family:str          # the name of the arch's `Family`, e.g. 'ViT'
+    grid:list           # the grid points in training order (size, smallest first, then variant, attn, seed): dicts of run, attn, seed, label, recipe (its recipe columns), key (`run_key`)
+    order:list          # the distinct labels in grid order: the rows of the table, the bars of the figure
+    tensors:tuple       # (train, test) `ImageTensors`, loaded once for every run
+    title:str           # the one-line title of the table and the figure (`job_title`)
+    run_kwargs:dict     # `run_one`'s arguments shared by every grid point: dataset, data_path, arch, bs, lr, wd, model_kwargs, init_kwargs, attn_kwargs, img_size, recipe, recipe_kwargs, whiten, precision, device
+    sizes:list          # the training-set sizes, canonical `parse_sizes` specs, smallest first
+    budget:dict         # the grid's budget (`plan_budget`): dict(budget='epochs', epochs=E) or dict(budget='steps', steps=S)
     shard:tuple=(1, 1)  # (K, N): this job trains grid points K-1, K-1+N, ... (`parse_shard`)
     save_every:int=None # epochs between checkpoints of a run (None: none)
 
@@ -352,10 +398,12 @@ def shard_indices(n_runs:int, # runs in the grid
 # %% ../nbs/04_compare.ipynb #d2502daf
 def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
                 n_trains:list, # training images at each size
-                bs:int, epochs:int=None, steps:int=None,
+                bs:int, # the batch size asked for (a loader caps it at its training set)
+                epochs:int=None, # epochs per run at every size; None and no `steps`: `DEFAULT_EPOCHS` for one size
+                steps:int=None, # optimiser steps per run at every size (ConViT's protocol), wins over `epochs`; None and no `epochs`, several sizes: those of `DEFAULT_EPOCHS` epochs of the largest
                 repeats:int=1, # the recipe's passes over the images per epoch (repeated augmentation)
                )->tuple: # (budget dict(budget=, epochs= or steps=), [(epochs, steps) per size])
-    "The budget of a grid: `steps` at every size (ConViT's protocol), or `epochs` at every size; with neither, `DEFAULT_EPOCHS` epochs for one size, and for several the steps of `DEFAULT_EPOCHS` epochs of the largest (every size gets the full set's steps)."
+    "The budget of a grid: `steps` at every size (ConViT's protocol), or `epochs` at every size; with neither, `DEFAULT_EPOCHS` epochs for one size, and for several the steps of `DEFAULT_EPOCHS` epochs of the largest (every size gets the full set's steps); raises ValueError on a count below 1 (`steps_per_epoch`, `budget_epochs`)."
     spe = [steps_per_epoch(n, bs, repeats) for n in n_trains]
     if epochs is None and steps is None:
         if len(sizes) == 1: epochs = DEFAULT_EPOCHS
@@ -363,7 +411,8 @@ def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
     if steps is not None: return dict(budget='steps', steps=steps), [(budget_epochs(steps, k), steps) for k in spe]
     return dict(budget='epochs', epochs=epochs), [(epochs, epochs * k) for k in spe]
 
-def budget_text(budget:dict)->str:
+def budget_text(budget:dict, # a grid's budget (`plan_budget`): dict(budget='epochs', epochs=E) or dict(budget='steps', steps=S)
+               )->str:
     "'30 epochs at every size' or '210 optimiser steps at every size'."
     return f"{budget['steps']} optimiser steps at every size" if budget['budget'] == 'steps' else f"{budget['epochs']} epochs at every size"
 
@@ -435,8 +484,12 @@ def compare_request(request:CompareRequest=None, # a request, or None to build o
     return replace(request, **kwargs)
 
 # %% ../nbs/04_compare.ipynb #438264f7
-def job_title(q:CompareRequest, c:dict, # the request and what its `check` resolved
-              sizes:list, n_trains:list, budget:dict, per_size:list, # as `plan_compare` planned them, smallest size first
+def job_title(q:CompareRequest, # the request
+              c:dict, # what `q.check()` resolved (recipe, recipe_kwargs, whiten, precision, seeds)
+              sizes:list, # canonical size specs (`parse_sizes`), smallest first
+              n_trains:list, # training images at each size
+              budget:dict, # the grid's budget (`plan_budget`)
+              per_size:list, # (epochs, steps) at each size (`plan_budget`)
              )->str:
     "The one-line title of a job's table and figure: data and sizes, arch and the options that differ from the defaults, budget, seeds."
     rk, mk = c['recipe_kwargs'], (f" {json.dumps(q.model_kwargs, sort_keys=True)}" if q.model_kwargs else '') + (f", whitened on {c['whiten']} images" if c['whiten'] else '')
@@ -483,7 +536,7 @@ def plan_compare(request:CompareRequest=None, # the comparison; None: built from
 
 # %% ../nbs/04_compare.ipynb #cac75e59
 def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
-                  job:CompareJob,
+                  job:CompareJob, # the job whose curve it is (`plan_compare`): its data, sizes, budget and recipe
                  )->pd.Series: # bool per row
     "The rows trained on the job's data (dataset, source, fingerprint) at one of its sizes with its budget, training recipe (name, changes, bs, lr, wd) and patch whitening: the runs that belong on its curve, whatever their model, init, attention or filters."
     r = job.grid[0]['recipe']; b = job.budget
@@ -510,10 +563,13 @@ def decide(job:CompareJob, # from `plan_compare`
     if hit is not None: lock.release(); return 'hit', hit, None
     return 'train', None, lock
 
-def train_point(job:CompareJob, g:dict, # the job and one of its grid points
-                device=None, progress=None, cbs=None, # as for `run_compare`
+def train_point(job:CompareJob, # from `plan_compare`
+                g:dict, # one grid point of `job.grid`
+                device=None, # None: fastai's `default_device()` (in a launched run: each process's own)
+                progress=None, # see `fit_recipe`
+                cbs=None, # extra callbacks for the fit
                )->dict: # the run's row (`run_one`)
-    "Train grid point `g` of `job` with `run_one` (resuming from its checkpoint when `job.save_every` is set), check that it trained the planned recipe, and on rank 0 add its row to the results file and delete the checkpoint."
+    "Train grid point `g` of `job` with `run_one` (resuming from its checkpoint when `job.save_every` is set), check that it trained the planned recipe, and on rank 0 add its row to the results file and delete the checkpoint; raises RuntimeError if the run's key is not the planned one."
     kw, rc, steps_budget = job.run_kwargs, g['recipe'], job.budget['budget'] == 'steps'
     ck = checkpoint_path(job.out, g['key'])
     variant = {arch_family(kw['arch']).axis: g['run']}
@@ -521,7 +577,7 @@ def train_point(job:CompareJob, g:dict, # the job and one of its grid points
                 bs=kw['bs'], lr=kw['lr'], wd=kw['wd'], model_kwargs=kw['model_kwargs'], init_kwargs=kw['init_kwargs'], device=device, progress=progress,
                 cbs=cbs, init=variant.get('inits', ''), filters=variant.get('filters', 'learned'), attn=g['attn'] or 'vanilla', attn_kwargs=kw['attn_kwargs'],
                 tensors=job.tensors, steps=rc['steps'] if steps_budget else None, recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'],
-                checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']), precision=kw['precision'])
+                checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']), precision=kw['precision'], log=log_path(job.out, g['key']))
     if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
     if PROCESSES.world()[0] == 0: append_result(job.out, r); ck.unlink(missing_ok=True)
     return r
@@ -531,7 +587,7 @@ GRID_REPORTS = {}  # name -> report(job, rows of the results file, verbose) -> T
 # %% ../nbs/04_compare.ipynb #f5723ae0
 def finish_grid(job:CompareJob, # a job whose grid is complete in its results file
                 allr:pd.DataFrame, # the results file's rows (`read_results`)
-                verbose:bool=True,
+                verbose:bool=True, # print the table (unless a report printed its summary), and let the reports print; False: write the files only
                ):
     "Rank 0, once the grid is complete: write `out/compare.png`, run the `GRID_REPORTS` (lesson 09's curve for several sizes), and print the table unless a report printed its own summary."
     idx = results_index(allr); full = pd.DataFrame([idx[g['key']] for g in job.grid])[RECIPE_COLS + RESULT_COLS]
@@ -605,3 +661,20 @@ def compare(
 )->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
     "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one training recipe (`recipe`) and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
     return run_compare(plan_compare(request, **kwargs), None, progress, cbs, verbose)
+
+# %% ../nbs/04_compare.ipynb #f66b41a4
+MAIN_JOB = dict(dataset='fashion_mnist', n_per_class='100', arch='vit_pico_patch4_28', model_kwargs='{}', init_kwargs='{}', attn='vanilla', filters='',
+                budget='epochs', epochs=DEFAULT_EPOCHS, bs=128, lr=1e-3, wd=.05, recipe='kit', recipe_kwargs='{}', whiten=0, precision='fp32')  # `structinit-compare`'s defaults
+MAIN_INITS, MAIN_SEEDS = DEFAULT_INITS.split(','), [0, 1]                 # the main job's table: each default init over two seeds
+
+def main_job_rows(df:pd.DataFrame, # rows of a results file (`read_results`)
+                  seeds:list=None, # keep these seeds; None: `MAIN_SEEDS`
+                 )->pd.DataFrame: # the main job's rows, one per (init in `MAIN_INITS`, seed), in that order
+    "The runs of a results file that are the main job (`MAIN_JOB`: the command's defaults on the CPU, fp32), for the inits of `MAIN_INITS`; raises ValueError naming what is missing, so a table is never drawn from part of the job."
+    seeds = MAIN_SEEDS if seeds is None else seeds
+    keep = pd.Series(True, index=df.index)
+    for c, v in MAIN_JOB.items(): keep &= df[c].map(fmt_key) == fmt_key(v)
+    d = df[keep & df.init.isin(MAIN_INITS) & df.seed.isin(seeds)]
+    missing = [(i, s) for i in MAIN_INITS for s in seeds if not ((d.init == i) & (d.seed == s)).any()]
+    if missing: raise ValueError(f"the results lack the main job's runs {missing}: run `structinit-compare --seeds {','.join(map(str, seeds))} --out <folder>` (or scripts/budget_sweep.sh) first")
+    return d.assign(_o=d.init.map(MAIN_INITS.index)).sort_values(['_o', 'seed']).drop(columns='_o')

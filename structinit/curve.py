@@ -16,7 +16,7 @@ from .convmixer import is_convmixer
 
 # %% auto #0
 __all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve',
-           'curve_report']
+           'curve_report', 'budget_table', 'converged_budget', 'plot_budget']
 
 # %% ../nbs/09_data_efficiency.ipynb #82bb76e4
 METHOD_COLS = ['arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen']  # a run's recipe minus seed, size and budget
@@ -37,7 +37,8 @@ def method_labels(df:pd.DataFrame, # rows of `read_results` / `compare`
             lab[i] = f"{name} {' '.join(opts)}" if opts else name
     return lab
 
-def images_per_class(df:pd.DataFrame)->pd.Series:
+def images_per_class(df:pd.DataFrame, # rows of `read_results` / `compare`: their n_per_class, n_train and n_classes are read
+                    )->pd.Series: # training images per class, a float per row
     "Training images per class of each row: its `n_per_class` when that is a count, else `n_train / n_classes` (the whole set, or a fraction of each class); raises ValueError on a row with neither."
     def one(spec, n, c):
         k = size_args(str(spec))['n_per_class']
@@ -80,8 +81,8 @@ def curve_markdown(tidy:pd.DataFrame, # from `curve_table`
 
 # %% ../nbs/09_data_efficiency.ipynb #037d5605
 def plot_curve(tidy:pd.DataFrame, # from `curve_table`
-               title:str=None,
-              )->Figure:
+               title:str=None, # the figure's title, small above the axes; None or '': no title
+              )->Figure: # a matplotlib `Figure`, made without pyplot (nothing is shown or kept open)
     "Test accuracy (%) against training images per class (log axis): a line per method at the mean over seeds, a band from the lowest to the highest seed, ConvMixers dashed."
     fig = Figure(figsize=(7.5, 4.2)); ax = fig.subplots()
     for j, m in enumerate(dict.fromkeys(tidy.method)):
@@ -99,7 +100,7 @@ def plot_curve(tidy:pd.DataFrame, # from `curve_table`
 
 def write_curve(df:pd.DataFrame, # the rows on the curve (`same_protocol`)
                 out, # the folder: curve.csv and curve.png are written there, each all at once (`atomic_write`)
-                title:str=None,
+                title:str=None, # the figure's title (`plot_curve`); None: no title
                )->tuple: # (curve_table, curve_markdown)
     "Write `out/curve.csv` (`curve_table`) and `out/curve.png` (`plot_curve`); what `structinit-compare` does for a grid of several sizes."
     tidy = curve_table(df); fig = plot_curve(tidy, title)
@@ -121,3 +122,37 @@ def curve_report(job, # a complete `CompareJob` (lesson 04)
     return True
 
 GRID_REPORTS['curve'] = curve_report
+
+# %% ../nbs/09_data_efficiency.ipynb #69acff8b
+def budget_table(df:pd.DataFrame, # rows of one size and recipe at several epoch budgets (`read_results`)
+                )->pd.DataFrame: # tidy: one row per (method, epochs)
+    "Means and spreads per method and epoch budget, in percent: method, epochs, runs, seeds, acc_mean, acc_std (sample; NaN for one run), train_s (mean per run); methods in order of appearance, budgets ascending; raises ValueError on no rows or on a step budget."
+    if not len(df): raise ValueError("no runs to tabulate")
+    if (df.budget != 'epochs').any(): raise ValueError("budget_table compares epoch budgets; these rows hold a step budget")
+    d = df.assign(method=method_labels(df), acc=df.test_acc.astype(float) * 100, epochs=df.epochs.astype(int))
+    order = list(dict.fromkeys(d.method))
+    t = d.groupby(['method', 'epochs']).agg(runs=('acc', 'size'), seeds=('seed', lambda s: ','.join(map(str, sorted(s)))), acc_mean=('acc', 'mean'),
+                                            acc_std=('acc', 'std'), train_s=('train_s', 'mean')).reset_index()
+    return t.assign(o=t.method.map(order.index)).sort_values(['o', 'epochs']).drop(columns='o').reset_index(drop=True)
+
+def converged_budget(tidy:pd.DataFrame, # from `budget_table`
+                     method:str='timm', # a method of the table
+                     tol:float=1.0, # points: doubling the budget must change the mean by less than this
+                    )->int|None: # the smallest budget whose doubling moves the mean less than `tol`; None: no doubled pair does yet
+    "The first epoch budget B of `method` such that the table also holds 2B and |mean(2B) - mean(B)| < `tol` points; raises ValueError on a method not in the table."
+    if method not in set(tidy.method): raise ValueError(f"no method {method!r} in the table; it has {', '.join(dict.fromkeys(tidy.method))}")
+    m = tidy[tidy.method == method].set_index('epochs').acc_mean
+    return next((int(b) for b in m.index if 2 * b in m.index and abs(m[2 * b] - m[b]) < tol), None)
+
+def plot_budget(tidy:pd.DataFrame, # from `budget_table`
+                title:str=None, # the figure's title; None: none
+               )->Figure:
+    "Test accuracy (%) against the epoch budget (log axis): a line per method at the mean over seeds, error bars of one sample std, ConvMixers dashed."
+    fig = Figure(figsize=(7.5, 4.2)); ax = fig.subplots()
+    for j, m in enumerate(dict.fromkeys(tidy.method)):
+        r = tidy[tidy.method == m]; cnn = any(is_convmixer(w) for w in m.split()[:1]) or m == 'learned'
+        ax.errorbar(r.epochs, r.acc_mean, yerr=r.acc_std.fillna(0), fmt='s--' if cnn else 'o-', color='k' if cnn else f'C{j}', label=m, ms=4, lw=1.5, capsize=2)
+    ax.set_xscale('log', base=2); ax.set_xticks(sorted(set(tidy.epochs))); ax.set_xticklabels(sorted(set(tidy.epochs)))
+    ax.set_xlabel('epochs (the whole one-cycle schedule)'); ax.set_ylabel('test accuracy %'); ax.grid(alpha=.3); ax.legend(fontsize=8, ncol=2)
+    if title: ax.set_title(title, fontsize=9)
+    return fig

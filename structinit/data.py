@@ -8,12 +8,12 @@ Docs: https://structinit.github.io/structinit/data.html.md"""
 __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', 'CIFAR_DIRS', 'CIFAR_FILES', 'IMAGE_EXTS',
            'IMAGE_MODES', 'DatasetName', 'DATASETS', 'DATASET_SHAPES', 'AAPolicy', 'AA_POLICIES', 'AugInterpolation',
            'AUG_INTERPOLATIONS', 'SYNC_KINDS', 'ErasingMode', 'ERASING_MODES', 'AUGMENTS', 'is_number', 'require',
-           'check_number', 'atomic_write', 'markdown_table', 'ImageTensors', 'subset_idxs', 'as_list', 'parse_sizes',
-           'size_args', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist', 'load_digits_tensors',
-           'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset', 'data_fingerprint',
-           'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw', 'randaugment_draw',
-           'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'sync_ops', 'BatchRandomErasing',
-           'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls',
+           'check_number', 'atomic_write', 'markdown_table', 'md_block', 'set_md_block', 'ImageTensors', 'subset_idxs',
+           'as_list', 'parse_sizes', 'size_args', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist',
+           'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset',
+           'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw',
+           'randaugment_draw', 'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'sync_ops',
+           'BatchRandomErasing', 'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls',
            'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
@@ -99,6 +99,28 @@ def markdown_table(cols:list, # the header: one name per column
         if len(r) != len(cols): raise ValueError(f'markdown_table: row {i} has {len(r)} values for {len(cols)} columns {list(cols)}: {r}')
         lines.append('| ' + ' | '.join(map(cell, r)) + ' |')
     return '\n'.join(lines)
+
+# %% ../nbs/00_data.ipynb #53d433da
+def _md_marks(text:str, name:str)->tuple:
+    a, b = f'<!-- {name} -->\n', f'\n<!-- /{name} -->'
+    i, j = text.find(a), text.find(b)
+    if i < 0 or j < i or text.count(a) != 1 or text.count(b) != 1:
+        raise ValueError(f"the text needs one '<!-- {name} -->' line and one '<!-- /{name} -->' line after it, around the block")
+    return i + len(a), j
+
+def md_block(text:str, # a Markdown document
+             name:str, # the block's name in its `<!-- name -->` ... `<!-- /name -->` comments
+            )->str: # what is between the two comment lines
+    "The block `name` of `text`; raises ValueError unless the text has exactly one pair of its comments, in order."
+    i, j = _md_marks(text, name)
+    return text[i:j]
+
+def set_md_block(text:str, name:str, # as for `md_block`
+                 block:str, # the new content
+                )->str: # `text` with the block replaced
+    "`text` with the block `name` replaced by `block`; raises ValueError as `md_block` does."
+    i, j = _md_marks(text, name)
+    return text[:i] + block.strip('\n') + text[j:]
 
 # %% ../nbs/00_data.ipynb #3ca8d87a
 @dataclass(eq=False)

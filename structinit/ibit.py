@@ -23,7 +23,9 @@ __all__ = ['IBiTForm', 'IBIT_FORMS', 'IBiTFit', 'IBIT_FITS', 'grid_coords', 'dis
            'from_rolled', 'fit_mask_svd', 'fit_mask_gd', 'IBiTAttention', 'check_ibit', 'to_ibit']
 
 # %% ../nbs/07_ibit.ipynb #3269ad7e
-def grid_coords(grid_size:tuple)->Tensor: # (N, 2) (row, col) of each token, row-major
+def grid_coords(
+    grid_size:tuple, # (h, w) patch grid
+)->Tensor: # (N, 2) (row, col) of each token, row-major
     "Patch coordinates in timm's token order."
     h, w = grid_size
     return torch.stack([torch.arange(h).repeat_interleave(w), torch.arange(w).repeat(h)], -1).float()
@@ -37,17 +39,23 @@ def distance_kernel(
     return torch.exp(-scale * torch.cdist(p, p))
 
 # %% ../nbs/07_ibit.ipynb #101372ae
-def roll_index(N:int)->Tensor: # (N, N) int64
+def roll_index(
+    N:int, # side of the map: the number of patch tokens, h*w
+)->Tensor: # (N, N) int64
     "Gather index from rolled to absolute coordinates: [q, k] -> (k - q) mod N."
     q = torch.arange(N)
     return (q[None, :] - q[:, None]) % N
 
-def to_rolled(K:Tensor)->Tensor: # (..., N, N) R[q, j] = K[q, (q + j) mod N]
+def to_rolled(
+    K:Tensor, # (..., N, N) map in absolute coordinates: K[q, k] for query q and key k (e.g. `distance_kernel`)
+)->Tensor: # (..., N, N) R[q, j] = K[q, (q + j) mod N]
     "Absolute -> query-relative (rolled) coordinates."
     N = K.shape[-1]; q = torch.arange(N, device=K.device)
     return K.gather(-1, ((q[:, None] + q[None, :]) % N).expand_as(K))
 
-def from_rolled(R:Tensor)->Tensor: # (..., N, N) M[q, k] = R[q, (k - q) mod N]
+def from_rolled(
+    R:Tensor, # (..., N, N) map in rolled coordinates: R[q, j] for query q and key (q + j) mod N
+)->Tensor: # (..., N, N) M[q, k] = R[q, (k - q) mod N]
     "Rolled -> absolute coordinates (what the layer does to its low-rank product)."
     return R.gather(-1, roll_index(R.shape[-1]).to(R.device).expand_as(R))
 

@@ -152,16 +152,25 @@ def meta_model(
     except (TypeError, ValueError, AssertionError, RuntimeError, NotImplementedError) as e:
         raise ValueError(f"model_kwargs {mk} do not build {arch}: {type(e).__name__}: {e}") from None
 
-def check_seed(seed):
+def check_seed(seed, # None (no seeding) or an integer in 0..`MAX_SEED` (a bool or a whole float is refused)
+              ):
     "Raise ValueError unless `seed` is None or an integer in 0..`MAX_SEED`."
     if seed is not None and not is_number(seed, 0, MAX_SEED, integer=True):
         raise ValueError(f"seed must be an integer in 0..{MAX_SEED} (numpy's seed range, used by fastai's set_seed), got {seed!r}")
 
 # %% ../nbs/03_learner.ipynb #5ffaefb7
 def check_vit_request(
-    arch:str, init:str='impulse', attn:str='vanilla',
-    img_size=28, in_chans:int=1, n_out:int=10, # what the data gives: side or (h, w), channels, classes
-    model_kwargs:dict=None, init_kwargs:dict=None, attn_kwargs:dict=None, seed:int=None, whiten:int=0, # as for `vit_learner`
+    arch:str,              # a timm model name: a ViT (the kit's presets or any timm ViT), a Swin or an MLP-Mixer (lesson 11)
+    init:str='impulse',    # one of `INIT_NAMES`
+    attn:str='vanilla',    # one of `ATTN_NAMES`; a Swin or a Mixer takes 'vanilla' only
+    img_size=28,           # the data's image size in pixels: a side, or (height, width)
+    in_chans:int=1,        # channels of the data's images
+    n_out:int=10,          # classes of the head
+    model_kwargs:dict=None,# options for `timm.create_model`; not those the kit sets from the data (`VIT_DATA_KWARGS`); None: none
+    init_kwargs:dict=None, # options for `apply_init`; they override an alias's
+    attn_kwargs:dict=None, # options for the attention conversion (`to_gpsa`, `to_ibit`); None: none
+    seed:int=None,         # the run's seed, in 0..`MAX_SEED`; None: unseeded
+    whiten:int=0,          # training images to whiten a ViT's patch embedding on (lesson 10); 0: off (the only value for a Swin or a Mixer)
 )->tuple: # (init method, its options, attention kind, its options), as `resolve_init` and `resolve_attn` give them
     "Check everything `vit_learner` would build, on a meta model, before anything is built; raises ValueError (or TypeError on a model that is not a timm ViT, Swin or MLP-Mixer) saying what to change."
     method, init_opts = resolve_init(init, init_kwargs)
@@ -381,17 +390,23 @@ FIT_CONTEXTS = {}  # name -> callable (learn) -> a context manager that `fit_rec
 WHITENERS = {}     # 'whiten': callable(model, dls, n_images), run by `vit_learner(whiten=)` after the init (lesson 10: `whiten_patch_embed`)
 
 # %% ../nbs/03_learner.ipynb #cb937842
-def input_shape(dls)->tuple:
+def input_shape(dls, # fastai `DataLoaders` of (image, category) batches
+               )->tuple: # (C, H, W): channels, height and width in pixels
     "(C, H, W) of the images, from one validation batch (or a training batch if there is no validation set)."
     dl = dls.valid if len(dls.loaders) > 1 and len(dls.valid_ds) else dls.train
     return tuple(dl.one_batch()[0].shape[1:])
 
-def device_options(dls, precision, channels_last)->tuple:
+def device_options(dls, # fastai `DataLoaders`: their `device`, the CPU if it is None or missing
+                   precision, # 'fp32', 'bf16', or None for `default_precision` of the device
+                   channels_last, # channels-last weights; None: on CUDA only
+                  )->tuple: # (torch.device, one of `PRECISIONS`, bool)
     "(device, precision, channels_last) with the device's defaults filled in (`check_precision`; channels-last on CUDA); raises ValueError on an unknown precision."
     dev = torch.device(getattr(dls, 'device', None) or 'cpu')
     return dev, check_precision(precision, dev), dev.type == 'cuda' if channels_last is None else channels_last
 
-def n_out_of(dls, n_out:int=None)->int:
+def n_out_of(dls, # fastai `DataLoaders`; their classes are `get_c(dls)`
+             n_out:int=None, # classes of the head; None: the data's
+            )->int: # classes of the head
     "The classes of the head: `n_out`, or the data's (`get_c(dls)`); raises ValueError when neither is known."
     if n_out is None: n_out = get_c(dls)
     if not n_out: raise ValueError("n_out is not given and could not be inferred from dls (dls.c); pass n_out=")
@@ -402,7 +417,8 @@ def _recipe_opt(r:dict):
     b1, b2, eps = r['adam']
     return Adam if (b1, b2, eps) == (0.9, 0.99, 1e-5) else partial(Adam, mom=b1, sqr_mom=b2, eps=eps)
 
-def recipe_cbs(r:dict)->list:
+def recipe_cbs(r:dict, # a resolved recipe (`resolve_recipe`)
+              )->list: # `TimmMixup` and/or `GradientClip`; empty if the recipe has neither
     "The callbacks of recipe `r`: `TimmMixup` if MixUp or CutMix is on, fastai's `GradientClip` if `clip`."
     cbs = [TimmMixup(r['mixup'], r['cutmix'], r['mix_prob'], r['switch_prob'], r['label_smoothing'])] if r['mixup'] or r['cutmix'] else []
     return cbs + ([GradientClip(r['clip'])] if r['clip'] else [])
@@ -590,7 +606,8 @@ class StepBudget(Callback):
         if self.training: self.learn.pct_train = self.train_iter / self.steps   # the schedule's position over the budget, not over n_epoch * n_iter
 
 # %% ../nbs/03_learner.ipynb #b26b773c
-def unwrap(model:nn.Module)->nn.Module:
+def unwrap(model:nn.Module, # a model, possibly wrapped in `DistributedDataParallel` or `DataParallel`
+          )->nn.Module: # the bare model
     "The model inside a `DistributedDataParallel` (or `DataParallel`) wrapper; the model itself otherwise."
     return model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
 
@@ -648,7 +665,8 @@ class EpochLog(Callback):
         self.fname, self.every, self.n_test = Path(fname), every, n_test
     def before_fit(self):
         self.rows = read_epoch_log(self.fname).to_dict('records') if self.fname.exists() else []
-        vd = self.dls.valid; n = len(vd.dataset)
+        vd = self.dls.valid; vd = vd.dl if isinstance(vd, DistributedDL) else vd   # a launched run (lesson 12): `evaluate` shares the images out itself
+        n = len(vd.dataset)
         with isolated_rng(self.dls.device):                            # a new loader draws its seed from Python's generator
             self.dl = vd.new(vd.dataset.subset(torch.linspace(0, n - 1, min(self.n_test, n)).long()), shuffle=False, drop_last=False)
         self.t0 = time.perf_counter()

@@ -67,13 +67,18 @@ def check_launch():
 # %% ../nbs/12_scale.ipynb #54d79b94
 def _active()->bool: return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
-def broadcast_object(obj, src:int=0):
+def broadcast_object(
+    obj,       # any picklable object; only process `src`'s is sent, the others' are ignored
+    src:int=0, # the rank whose `obj` every process gets (0: the main process)
+):
     "`obj` of process `src` in every process (any picklable object); `obj` itself outside a process group of two or more."
     if not _active(): return obj
     box = [obj]; dist.broadcast_object_list(box, src)
     return box[0]
 
-def gather_objects(obj)->list|None:
+def gather_objects(
+    obj, # this process's object (any picklable object)
+)->list|None: # on rank 0 one object per process, in rank order; None on the others; [obj] outside a process group
     "Every process's `obj` as a list on rank 0 (None on the others); `[obj]` outside a process group of two or more."
     if not _active(): return [obj]
     out = [None] * dist.get_world_size() if dist.get_rank() == 0 else None
@@ -84,7 +89,8 @@ def gather_objects(obj)->list|None:
 class ShardedDL(DistributedDL):
     "One process's share of a kit loader (`TensorImageDL`): each training batch of `bs` images is cut into `world_size` slices, one per process, so W processes together take the one-process batches; an evaluation loader is cut into W contiguous pieces (fastai's `DistributedDL`). Raises TypeError on another loader, ValueError when the batch does not split."
     def __init__(self, dl:TensorImageDL, # a kit loader: training (`tensor_dl(train=True)`) or evaluation
-                 rank:int=None, world_size:int=None): # None: the launcher's
+                 rank:int=None, # this process's rank, 0..world_size-1; None: the launcher's (`rank_distrib`)
+                 world_size:int=None): # the number of processes; None: the launcher's (`num_distrib`)
         if not isinstance(dl, TensorImageDL): raise TypeError(f"ShardedDL shards the kit's in-memory loaders (get_dls, tensor_dl), not a {type(dl).__name__}")
         super().__init__(dl, rank, world_size)
         self.training = dl.split_idx == 0
@@ -151,7 +157,9 @@ class DistributedData(Callback):
 
 # %% ../nbs/12_scale.ipynb #34f41a99
 @contextlib.contextmanager
-def distributed(learn:Learner):
+def distributed(
+    learn:Learner, # the learner about to fit (`fit_recipe` passes its own); in a launched run its model gets DDP and its loaders are sharded; `learn.dls.device` decides `SyncBatchNorm`
+):
     "fastai's `distrib_ctx` in a launched run (`SyncBatchNorm` on CUDA only: PyTorch's needs a GPU, so on CPU each process keeps its own BatchNorm statistics, which it says), nothing otherwise; raises ValueError as `check_launch`."
     check_launch()
     if not launched(): yield; return

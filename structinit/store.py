@@ -17,12 +17,12 @@ from .learner import RECIPE_NAMES, PRECISIONS, steps_per_epoch
 # %% auto #0
 __all__ = ['RECIPE_COLS', 'RESULT_COLS', 'Budget', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'OPTIONAL_FLOAT_COLS',
            'JSON_COLS', 'fmt_key', 'run_key', 'ResultsFileError', 'check_value', 'read_results', 'results_index',
-           'append_result', 'check_out', 'run_id', 'claim', 'checkpoint_path']
+           'append_result', 'check_out', 'run_id', 'claim', 'checkpoint_path', 'log_path']
 
 # %% ../nbs/03_store.ipynb #5b54ada6
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
                'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision']
-RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'finished']
+RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'threads', 'finished']
 Budget = Literal['epochs', 'steps']  # the `budget` column: which of the two was held fixed across sizes
 BUDGETS = get_args(Budget)
 
@@ -46,7 +46,7 @@ class ResultsFileError(ValueError):
 LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
                'budget': 'epochs', 'steps': None, 'n_classes': '',
                'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0, 'ema_test_acc': '', 'ema_test_loss': '', 'world_size': 1,
-               'global_bs': None, 'precision': None}  # added since the first files; None: computed
+               'global_bs': None, 'precision': None, 'threads': ''}  # added since the first files; None: computed
 INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten', 'world_size', 'global_bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
 OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe keeps no weight EMA
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
@@ -76,8 +76,8 @@ def check_value(c, # the column's name, one of `RECIPE_COLS` + `RESULT_COLS`
         except ValueError: ok = False
         if not ok: raise ValueError(f"n_per_class must be images per class, 'all' or a fraction in (0, 1), written as the kit writes it, got {v!r}")
         return v
-    if c == 'n_classes':
-        if v and not re.fullmatch(r'[1-9]\d*', v): raise ValueError(f"n_classes must be empty or a positive integer, got {v!r}")
+    if c in ('n_classes', 'threads'):
+        if v and not re.fullmatch(r'[1-9]\d*', v): raise ValueError(f"{c} must be empty or a positive integer, got {v!r}")
         return int(v) if v else ''
     if c == 'recipe' and v not in RECIPE_NAMES: raise ValueError(f"recipe must be one of {', '.join(RECIPE_NAMES)}, got {v!r}")
     if c == 'precision' and v not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {v!r}")
@@ -190,3 +190,9 @@ def checkpoint_path(out:Path, # the output folder of `compare` (a `Path`)
                    )->Path: # `out/checkpoints/<run_id>.pt`; nothing is made
     "Where the run `key` keeps its training state while it trains into `out` (`out/checkpoints/`, named as its claim)."
     return out/'checkpoints'/f"{run_id(key)}.pt"
+
+def log_path(out:Path, # the output folder of `compare` (a `Path`)
+             key:tuple, # the run's `run_key`
+            )->Path: # `out/logs/<run_id>.csv`; nothing is made
+    "Where the run `key` keeps its learning curve (lesson 03's `EpochLog`): `out/logs/`, named as its claim and checkpoint, so a row finds its log by `run_id(run_key(row))`."
+    return out/'logs'/f"{run_id(key)}.csv"

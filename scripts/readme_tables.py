@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Rewrite the tables of README.md and of the home page (nbs/index.ipynb) that come from the results kept in results/.
+
+Each such table sits between `<!-- name -->` and `<!-- /name -->` comment lines (lesson 00's `md_block`); the lesson that
+draws it checks, in a default test, that README says what the results file says. Run from anywhere:
+    python scripts/readme_tables.py
+"""
+import json
+from pathlib import Path
+from structinit.data import atomic_write, md_block, set_md_block
+from structinit.store import read_results
+from structinit.compare import main_job_rows, results_table, MAIN_INITS
+
+ROOT = Path(__file__).resolve().parent.parent
+BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
+    'main-job': lambda: results_table(main_job_rows(read_results(ROOT/'results'/'budget_100')), MAIN_INITS),   # lesson 04
+}
+
+def rewrite(text:str)->str:
+    for name, table in BLOCKS.items():
+        if f'<!-- {name} -->' in text: text = set_md_block(text, name, table())
+    return text
+
+def main():
+    readme = ROOT/'README.md'
+    new = rewrite(readme.read_text())
+    atomic_write(readme, lambda p: p.write_text(new))
+    index = ROOT/'nbs'/'index.ipynb'; nb = json.loads(index.read_text())
+    for c in nb['cells']:
+        if c['cell_type'] != 'markdown': continue
+        s = rewrite(''.join(c['source'])); lines = s.split('\n')
+        c['source'] = [l + '\n' for l in lines[:-1]] + [lines[-1]]
+    atomic_write(index, lambda p: p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n'))
+    for name, table in BLOCKS.items(): print(f'{name}:\n{md_block(new, name)}\n')
+
+if __name__ == '__main__': main()
