@@ -6,13 +6,13 @@ Docs: https://structinit.github.io/structinit/compare.html.md"""
 
 # %% ../nbs/04_compare.ipynb #17cfc6d8
 from __future__ import annotations
-import csv, datetime, hashlib, io, json, math, os, pickle, re, stat, tempfile, time
+import csv, datetime, json, math, os, pickle, re, tempfile, time
 from dataclasses import dataclass, fields, replace
 from fastcore.basics import patch
 from typing import Callable, Literal, get_args
 from pathlib import Path
 import numpy as np, pandas as pd, torch, timm
-from filelock import FileLock, Timeout
+from filelock import Timeout
 from matplotlib.figure import Figure
 from .data import (as_list, parse_sizes, size_args, ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, atomic_write, check_number, markdown_table,
                              DATASETS, DATASET_SHAPES, DatasetName)

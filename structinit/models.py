@@ -14,7 +14,6 @@ import torch
 from torch import nn, Tensor
 import timm
 from timm.models import register_model, generate_default_cfgs, get_pretrained_cfg, build_model_with_cfg
-from timm.models._builder import resolve_pretrained_cfg
 from timm.models.vision_transformer import VisionTransformer
 from timm.layers import PatchDropout
 from timm.layers.attention import Attention
