@@ -10,10 +10,12 @@ from pathlib import Path
 from structinit.data import atomic_write, md_block, set_md_block
 from structinit.store import read_results
 from structinit.compare import main_job_rows, results_table, MAIN_INITS
+from structinit.curve import budget_table, budget_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'main-job': lambda: results_table(main_job_rows(read_results(ROOT/'results'/'budget_100')), MAIN_INITS),   # lesson 04
+    'budget-sweep': lambda: budget_markdown(budget_table(read_results(ROOT/'results'/'budget_100'))),                 # lesson 09
 }
 
 def rewrite(text:str)->str:

@@ -16,7 +16,7 @@ from .convmixer import is_convmixer
 
 # %% auto #0
 __all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve',
-           'curve_report', 'budget_table', 'converged_budget', 'plot_budget']
+           'curve_report', 'budget_table', 'converged_budget', 'plot_budget', 'gap_table', 'budget_markdown']
 
 # %% ../nbs/09_data_efficiency.ipynb #82bb76e4
 METHOD_COLS = ['arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen']  # a run's recipe minus seed, size and budget
@@ -156,3 +156,26 @@ def plot_budget(tidy:pd.DataFrame, # from `budget_table`
     ax.set_xlabel('epochs (the whole one-cycle schedule)'); ax.set_ylabel('test accuracy %'); ax.grid(alpha=.3); ax.legend(fontsize=8, ncol=2)
     if title: ax.set_title(title, fontsize=9)
     return fig
+
+# %% ../nbs/09_data_efficiency.ipynb #7ce2dd0a
+def gap_table(tidy:pd.DataFrame, # from `budget_table`
+              base:str='timm', # the method the others are measured against
+             )->pd.DataFrame: # index: the other methods; columns: the epoch budgets; values: mean(method) - mean(base) in points, NaN where either is missing
+    "Each method's mean test accuracy minus `base`'s at the same epoch budget, in percentage points; raises ValueError on a `base` not in the table."
+    if base not in set(tidy.method): raise ValueError(f"no method {base!r} in the table; it has {', '.join(dict.fromkeys(tidy.method))}")
+    wide = tidy.pivot(index='method', columns='epochs', values='acc_mean')
+    gaps = wide.sub(wide.loc[base], axis=1).drop(index=base)
+    return gaps.loc[[m for m in dict.fromkeys(tidy.method) if m != base]]
+
+# %% ../nbs/09_data_efficiency.ipynb #0219ca31
+def budget_markdown(tidy:pd.DataFrame, # from `budget_table`
+                    digits:int=1, # decimals of the percentages
+                   )->str: # GitHub-flavoured Markdown
+    "The sweep as a Markdown table: one row per method (in the table's order), one column per epoch budget, each cell 'mean ± std' in percent ('mean' for one run, '—' where the method has no run at that budget)."
+    eps = sorted(set(tidy.epochs.astype(int)))
+    def cell(m, e):
+        r = tidy[(tidy.method == m) & (tidy.epochs == e)]
+        if not len(r): return '—'
+        r = r.iloc[0]
+        return f'{r.acc_mean:.{digits}f}' + ('' if r.runs < 2 else f' ± {r.acc_std:.{digits}f}')
+    return markdown_table(['method'] + [f'{e} ep' for e in eps], [[m] + [cell(m, e) for e in eps] for m in dict.fromkeys(tidy.method)])
