@@ -6,10 +6,10 @@ Docs: https://structinit.github.io/structinit/compare.html.md"""
 
 # %% ../nbs/04_compare.ipynb #17cfc6d8
 from __future__ import annotations
-import csv, datetime, json, math, os, pickle, re, tempfile, time
+import datetime, json, re, time
 from dataclasses import dataclass, fields, replace
 from fastcore.basics import patch
-from typing import Callable, Literal, get_args
+from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, torch, timm
 from filelock import Timeout
@@ -17,12 +17,9 @@ from matplotlib.figure import Figure
 from .data import (as_list, parse_sizes, size_args, ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, atomic_write, check_number, markdown_table,
                              DATASETS, DATASET_SHAPES, DatasetName)
 from .models import kit_presets
-from .store import (RECIPE_COLS, RESULT_COLS, Budget, BUDGETS, fmt_key, run_key, ResultsFileError, LEGACY_COLS, read_results,
-                              results_index, append_result, check_out, run_id, claim, checkpoint_path, log_path)
-from .learner import (Precision, vit_learner, ValidateAtEnd, fit_recipe, resolve_init, INIT_NAMES, resolve_attn, ATTN_NAMES,
-                                check_vit_request, MAX_SEED, steps_per_epoch, budget_epochs, evaluate,
-                                RECIPES, RECIPE_NAMES, resolve_recipe, recipe_changes, show_recipe, check_whiten,
-                                PRECISIONS, check_precision, resolve_device)
+from .store import (RECIPE_COLS, RESULT_COLS, fmt_key, run_key, read_results, results_index, append_result, check_out, claim, checkpoint_path, log_path)
+from .learner import (Precision, vit_learner, ValidateAtEnd, fit_recipe, INIT_NAMES, resolve_attn, ATTN_NAMES, check_vit_request, MAX_SEED,
+                                steps_per_epoch, budget_epochs, evaluate, resolve_recipe, recipe_changes, check_whiten, check_precision, resolve_device)
 
 # %% auto #0
 __all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'WAIT_POLL', 'GRID_REPORTS',

@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/init.html.md"""
 
 # %% ../nbs/02_init.ipynb #be992b5a
 from __future__ import annotations
-import math, numbers, contextlib, itertools
+import math, contextlib, itertools
 from dataclasses import dataclass
 from typing import Callable, Literal, get_args
 import torch
