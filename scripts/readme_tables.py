@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 from structinit.data import atomic_write, md_block, set_md_block
 from structinit.store import read_results
-from structinit.compare import main_job_rows, results_table, MAIN_INITS
+from structinit.compare import results_table
+from structinit.runner import main_job_rows, MAIN_INITS
 from structinit.curve import budget_table, budget_markdown
 
 ROOT = Path(__file__).resolve().parent.parent

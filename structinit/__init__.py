@@ -9,6 +9,6 @@ __all__ = []
 
 # %% ../nbs/13_kit.ipynb #4048b5be
 __version__ = "0.0.1"
-import structinit.data, structinit.models, structinit.init, structinit.learner, structinit.store, structinit.compare   # lessons 00-04
+import structinit.data, structinit.models, structinit.init, structinit.learner, structinit.store, structinit.compare, structinit.runner   # lessons 00-04
 import structinit.convmixer, structinit.attention, structinit.ibit, structinit.locality             # lessons 05-08
 import structinit.curve, structinit.design, structinit.swin_mixer, structinit.scale                 # lessons 09-12

@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/attention.html.md"""
 
 # %% ../nbs/06_attention.ipynb #2799148d
 from __future__ import annotations
-import math, numbers
+import math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.layers import trunc_normal_, use_fused_attn
 from torch.utils.checkpoint import checkpoint
 from timm.layers.attention import Attention
-from .init import impulse_offsets, qkv_heads, attn_probs
+from .init import impulse_offsets, attn_probs
 from .models import eval_mode
 from .data import is_number
 from .learner import register_attn
@@ -62,10 +62,9 @@ class GPSA(convit.GPSA):
                  dtype=None,              # dtype of the parameters and of `rel_indices`; None: torch's default (float32)
                 ):
         super().__init__(dim, num_heads, qkv_bias, attn_drop, proj_drop, locality_strength, device=device, dtype=dtype)
-        self.grid_size = tuple(grid_size)
+        self.grid_size, self.fused_attn = tuple(grid_size), use_fused_attn()
         self.num_patches = self.grid_size[0] * self.grid_size[1]
         self.rel_indices = self.get_rel_indices(self.num_patches)
-        self.fused_attn = use_fused_attn()
 
     def get_rel_indices(self, num_patches:int=None)->Tensor:
         "$r_{ij}$ for this layer's grid (timm's hook, so `init_non_persistent_buffers` and `.to()` keep working)."

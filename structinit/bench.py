@@ -15,7 +15,7 @@ from fastcore.meta import delegates
 import structinit.models  # registers the presets in timm
 import structinit.convmixer  # registers the ConvMixer presets in timm
 from .init import apply_init, INIT_METHODS
-import numpy as np, torchvision.transforms as T
+import torchvision.transforms as T
 from PIL import Image
 from torch.utils.data import Dataset, DataLoader
 from torch.utils.flop_counter import FlopCounterMode

@@ -12,7 +12,8 @@ import pandas as pd
 from fastcore.script import call_parse, CliError
 import structinit   # every lesson, so every family, attention kind, report and the launch (lessons 05-12) is registered
 from .learner import show_recipe, RECIPES, RECIPE_NAMES
-from .compare import CompareRequest, plan_compare, run_compare
+from .compare import CompareRequest, plan_compare
+from .runner import run_compare
 from .scale import CheckpointError
 
 # %% auto #0

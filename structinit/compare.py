@@ -1,4 +1,4 @@
-"""The main job: train the same ViT with the same recipe from each initialiser (or the same ConvMixer with each kind of spatial filter) on real data, and report test accuracy over seeds, as a function and as the `structinit-compare` command.
+"""What a comparison is: the request and its checks, the model families, the grid with its budget and shards, and its table and figure, all checked before any data is loaded or any run trains. The [second part](runner.html) of this lesson trains it: the main job.
 
 Docs: https://structinit.github.io/structinit/compare.html.md"""
 
@@ -6,29 +6,27 @@ Docs: https://structinit.github.io/structinit/compare.html.md"""
 
 # %% ../nbs/04_compare.ipynb #17cfc6d8
 from __future__ import annotations
-import datetime, json, re, time
+import json, re
 from dataclasses import dataclass, fields, replace
 from fastcore.basics import patch
 from typing import Callable
 from pathlib import Path
-import numpy as np, pandas as pd, torch, timm
-from filelock import Timeout
+import numpy as np, pandas as pd, timm
 from matplotlib.figure import Figure
-from .data import (as_list, parse_sizes, size_args, ImageTensors, get_dls, load_dataset, subset_idxs, data_fingerprint, atomic_write, check_number, markdown_table,
-                             DATASETS, DATASET_SHAPES, DatasetName)
+from .data import (as_list, parse_sizes, size_args, ImageTensors, load_dataset, subset_idxs, data_fingerprint, check_number, markdown_table,
+                   DATASETS, DATASET_SHAPES, DatasetName)
 from .models import kit_presets
-from .store import (RECIPE_COLS, RESULT_COLS, fmt_key, run_key, read_results, results_index, append_result, check_out, claim, checkpoint_path, log_path)
-from .learner import (Precision, vit_learner, ValidateAtEnd, fit_recipe, INIT_NAMES, resolve_attn, ATTN_NAMES, check_vit_request, MAX_SEED,
-                                steps_per_epoch, budget_epochs, evaluate, resolve_recipe, recipe_changes, check_whiten, check_precision, resolve_device)
+from .store import RECIPE_COLS, fmt_key, run_key, read_results, check_out
+from .learner import (Precision, vit_learner, INIT_NAMES, resolve_attn, ATTN_NAMES, check_vit_request, MAX_SEED,
+                      steps_per_epoch, budget_epochs, resolve_recipe, recipe_changes, check_whiten, check_precision, resolve_device)
 
 # %% auto #0
-__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'WAIT_POLL', 'GRID_REPORTS',
-           'MAIN_JOB', 'MAIN_INITS', 'MAIN_SEEDS', 'filter_name', 'check_numbers', 'plan_recipe', 'whiten_of',
-           'parse_img_size', 'Family', 'register_family', 'arch_family', 'vit_variant', 'vit_check', 'vit_grid_learner',
-           'vit_columns', 'check_request', 'check_models', 'data_identity', 'Processes', 'run_one', 'run_labels',
-           'label', 'results_table', 'plot_results', 'CompareJob', 'parse_shard', 'shard_indices', 'plan_budget',
-           'budget_text', 'CompareRequest', 'compare_request', 'job_title', 'plan_compare', 'same_protocol', 'decide',
-           'train_point', 'finish_grid', 'run_compare', 'compare', 'main_job_rows']
+__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'filter_name', 'check_numbers',
+           'plan_recipe', 'whiten_of', 'parse_img_size', 'Family', 'register_family', 'arch_family', 'vit_variant',
+           'vit_check', 'vit_grid_learner', 'vit_columns', 'check_request', 'check_models', 'data_identity',
+           'Processes', 'run_labels', 'label', 'results_table', 'plot_results', 'CompareJob', 'parse_shard',
+           'shard_indices', 'plan_budget', 'budget_text', 'CompareRequest', 'compare_request', 'job_title',
+           'plan_compare', 'same_protocol']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
@@ -238,68 +236,6 @@ class Processes:
     check_batch:Callable = lambda bs, recipe=None: bs      # raise ValueError unless the global batch `bs` splits over the processes (a recipe's MixUp pairs too)
 
 PROCESSES = Processes()  # what `run_one`, `plan_compare` and `run_compare` use
-
-# %% ../nbs/04_compare.ipynb #5d1fb591
-def run_one(
-    dataset:DatasetName='fashion_mnist', # one of `DATASETS`
-    data_path=None,              # where the data is
-    n_per_class=100,             # training images per class, 'all', or a fraction of each class (`parse_sizes`, one size)
-    epochs:int=None,             # epochs of `fit_one_cycle`; None: `DEFAULT_EPOCHS`, unless `steps` is given
-    init:str='impulse',          # ViTs: one of `INIT_NAMES` (the variant when the arch's `Family` compares inits)
-    seed:int=0,                  # seed of the subset, the shuffling, the augmentation and the init
-    arch:str='vit_pico_patch4_28', # a timm model of a registered `Family` (ViTs; lesson 05's ConvMixer presets)
-    bs:int=None,                 # batch size; None: the recipe's (kit: 128)
-    lr:float=None,               # peak learning rate; None: the recipe's (kit: 1e-3)
-    wd:float=None,               # decoupled weight decay; None: the recipe's (kit: 0.05)
-    model_kwargs:dict=None,      # for `timm.create_model` (e.g. depth=2 for tests, dim=64 for a ConvMixer)
-    init_kwargs:dict=None,       # for `apply_init`
-    device=None,                 # None: fastai's `default_device()` (a launched run: each process's own, `PROCESSES.join`)
-    progress:bool|str|None=None, # True: fastai's bars; False: silent; 'lines': a line per epoch; None: bars in a terminal or notebook, else lines
-    cbs=None,                    # extra callbacks for the fit
-    filters:str='learned',       # ConvMixers (lesson 05): a `--filters` item, e.g. 'impulse-frozen' (the variant when the family compares filters)
-    attn:str='vanilla',          # ViTs: attention kind, one of `ATTN_NAMES` (ignored for a ConvMixer)
-    attn_kwargs:dict=None,       # ViTs: options for the attention conversion
-    tensors:tuple=None,          # (train, test) `ImageTensors` already loaded; None: `load_dataset(dataset, data_path, img_size)`
-    img_size=None,               # 'folder' only: resize to this
-    steps:int=None,              # a budget of optimiser steps instead of epochs (`fit_recipe(steps=)`, `StepBudget`)
-    recipe:str='kit',            # the training recipe, a name in `RECIPE_NAMES` (`show_recipe`)
-    recipe_kwargs:dict=None,     # recipe fields to change, e.g. dict(augment=None); not bs, lr, wd, epochs (their own arguments)
-    whiten:int=0,                # ViTs: whiten the patch embedding on this many training images (`vit_learner(whiten=)`); 0: off
-    checkpoint=None,             # a file for the run's training state (`fit_recipe(checkpoint=)`): written every `save_every` epochs, resumed from when it exists
-    save_every:int=1,            # epochs between checkpoints
-    key:str=None,                # the run's identity, kept in the checkpoint (`run_compare` gives its `run_key`)
-    log=None,                    # a CSV file for the run's learning curve (`fit_recipe(log=)`, lesson 03's `EpochLog`); None: none
-    precision:Precision=None,          # 'fp32' or 'bf16' autocast (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
-)->dict: # the run's recipe and result columns
-    "Train one learner of the arch's `Family` (`vit_learner` with init `init` and attention `attn`; lesson 05's `convmixer_learner` with `filters`) with training recipe `recipe` for `epochs` or exactly `steps` optimiser steps, on every process of a launched run (lesson 12), and return its recipe and its test accuracy on every test image once (`evaluate`; also that of the recipe's weight EMA)."
-    if epochs is None and steps is None: epochs = DEFAULT_EPOCHS
-    r, bs, lr, wd, rk = plan_recipe(recipe, recipe_kwargs, bs, lr, wd)
-    check_numbers(epochs, bs, lr, wd, n_per_class, steps)
-    fam = arch_family(arch); whiten = whiten_of(whiten, fam)
-    if not fam.attn and (init_kwargs or attn_kwargs): raise ValueError(f"init_kwargs and attn_kwargs apply to ViTs only; {arch} is a {fam.name}")
-    variant = fam.variant({'inits': init, 'filters': filters}[fam.axis])
-    sizes = parse_sizes(n_per_class)
-    if len(sizes) != 1: raise ValueError(f"run_one trains one size, got {sizes}: use compare for several")
-    device = PROCESSES.join(device)                                # a launched run (lesson 12): this process's device
-    if tensors is None: tensors = load_dataset(dataset, data_path, size=parse_img_size(img_size))
-    dls = get_dls(dataset, **size_args(sizes[0]), seed=seed, bs=bs, device=device, tensors=tensors)
-    precision = check_precision(precision, dls.device, 'precision (--precision)')
-    PROCESSES.check_batch(dls.train.bs, r)                          # the loader's batch (capped at the data) splits over the processes, before any model is built
-    learn = fam.learner(dls, arch, variant, attn, init_kwargs, attn_kwargs, whiten, lr=lr, wd=wd, seed=seed, model_kwargs=model_kwargs,
-                        cbs=ValidateAtEnd(last=False), recipe=recipe, recipe_kwargs=recipe_kwargs, precision=precision)
-    t = time.perf_counter()
-    fit_recipe(learn, epochs, progress, cbs, steps=steps, checkpoint=checkpoint, save_every=save_every, key=key, log=log)
-    train_s, t = learn.train_s_before + time.perf_counter() - t, time.perf_counter()
-    test_loss, test_acc, _ = evaluate(learn)
-    eval_s = time.perf_counter() - t
-    ema_loss, ema_acc = evaluate(learn, model=learn.ema_model)[:2] if learn.ema_model is not None else ('', '')
-    recipe_cols = dict(dataset=dataset, **data_identity(*tensors), arch=arch, model_kwargs=json.dumps(model_kwargs or {}, sort_keys=True),
-                       init_kwargs=json.dumps(init_kwargs or {}, sort_keys=True), **fam.columns(variant, attn, attn_kwargs), seed=seed, n_per_class=sizes[0],
-                       n_train=len(dls.train_ds), budget='steps' if steps else 'epochs', epochs=learn.n_epoch, steps=steps or epochs * len(learn.dls.train),
-                       bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
-    return {c: recipe_cols[c] for c in RECIPE_COLS} | dict(test_acc=test_acc, test_loss=test_loss, ema_test_acc=ema_acc, ema_test_loss=ema_loss,
-            train_s=round(train_s, 2), eval_s=round(eval_s, 2), n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device),
-            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, threads=torch.get_num_threads(), finished=datetime.datetime.now().isoformat(timespec='seconds'))
 
 # %% ../nbs/04_compare.ipynb #aca40345
 def run_labels(df:pd.DataFrame, # rows of a results file or of `compare`: an `init` column, and `attn`, `filters`, `frozen` where they exist
@@ -542,136 +478,3 @@ def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
         keep &= df[c].map(fmt_key) == fmt_key(r[c] if c != b['budget'] else b[b['budget']])
     return keep & df.n_per_class.astype(str).isin(job.sizes)
 
-WAIT_POLL = 30  # seconds between looks at a run another process is training (a launched run's processes hear from rank 0 this often)
-
-
-# %% ../nbs/04_compare.ipynb #93a7fb12
-def decide(job:CompareJob, # from `plan_compare`
-           g:dict, # one grid point of `job.grid`
-           wait:bool, # wait up to `WAIT_POLL` s for a run another process is training, instead of passing it by
-          )->tuple: # (what, row, lock)
-    "Rank 0's look at a run: ('hit', its row, None) if the results file has it, ('train', None, the claimed lock) if it is ours to train, ('busy', None, None) if another process trains it (('wait', ...) while `wait`)."
-    hit = results_index(read_results(job.out)).get(g['key'])
-    if hit is not None: return 'hit', hit, None
-    lock = claim(job.out, g['key'])
-    try: lock.acquire(timeout=WAIT_POLL if wait else 0)
-    except Timeout: return ('wait' if wait else 'busy'), None, None
-    hit = results_index(read_results(job.out)).get(g['key'])        # finished elsewhere between the two looks?
-    if hit is not None: lock.release(); return 'hit', hit, None
-    return 'train', None, lock
-
-def train_point(job:CompareJob, # from `plan_compare`
-                g:dict, # one grid point of `job.grid`
-                device=None, # None: fastai's `default_device()` (in a launched run: each process's own)
-                progress=None, # see `fit_recipe`
-                cbs=None, # extra callbacks for the fit
-               )->dict: # the run's row (`run_one`)
-    "Train grid point `g` of `job` with `run_one` (resuming from its checkpoint when `job.save_every` is set), check that it trained the planned recipe, and on rank 0 add its row to the results file and delete the checkpoint; raises RuntimeError if the run's key is not the planned one."
-    kw, rc, steps_budget = job.run_kwargs, g['recipe'], job.budget['budget'] == 'steps'
-    ck = checkpoint_path(job.out, g['key'])
-    variant = {arch_family(kw['arch']).axis: g['run']}
-    r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], epochs=None if steps_budget else rc['epochs'], seed=g['seed'], arch=kw['arch'],
-                bs=kw['bs'], lr=kw['lr'], wd=kw['wd'], model_kwargs=kw['model_kwargs'], init_kwargs=kw['init_kwargs'], device=device, progress=progress,
-                cbs=cbs, init=variant.get('inits', ''), filters=variant.get('filters', 'learned'), attn=g['attn'] or 'vanilla', attn_kwargs=kw['attn_kwargs'],
-                tensors=job.tensors, steps=rc['steps'] if steps_budget else None, recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'],
-                checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']), precision=kw['precision'], log=log_path(job.out, g['key']))
-    if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
-    if PROCESSES.world()[0] == 0: append_result(job.out, r); ck.unlink(missing_ok=True)
-    return r
-
-GRID_REPORTS = {}  # name -> report(job, rows of the results file, verbose) -> True if it printed the job's summary; lesson 09 adds 'curve' (several sizes)
-
-# %% ../nbs/04_compare.ipynb #f5723ae0
-def finish_grid(job:CompareJob, # a job whose grid is complete in its results file
-                allr:pd.DataFrame, # the results file's rows (`read_results`)
-                verbose:bool=True, # print the table (unless a report printed its summary), and let the reports print; False: write the files only
-               ):
-    "Rank 0, once the grid is complete: write `out/compare.png`, run the `GRID_REPORTS` (lesson 09's curve for several sizes), and print the table unless a report printed its own summary."
-    idx = results_index(allr); full = pd.DataFrame([idx[g['key']] for g in job.grid])[RECIPE_COLS + RESULT_COLS]
-    fig = plot_results(full, job.order, job.title)
-    atomic_write(job.out/'compare.png', lambda p: fig.savefig(p, format='png', dpi=120))
-    shown = any([report(job, allr, verbose) for report in GRID_REPORTS.values()])
-    if verbose and not shown:
-        by = [(f'{s}/class\n\n', full[full.n_per_class.astype(str) == s]) for s in job.sizes] if len(job.sizes) > 1 else [('', full)]
-        tables = '\n\n'.join(h + results_table(d, job.order) for h, d in by)
-        print(f'\n{job.title}\n\n{tables}\n\nresults: {job.out/"results.csv"}\nfigure:  {job.out/"compare.png"}')
-
-# %% ../nbs/04_compare.ipynb #a68aef36
-def run_compare(job:CompareJob, # from `plan_compare`
-                device=None, # None: fastai's `default_device()` (in a launched run: each process's own)
-                progress:bool|str|None=None, # see `fit_recipe`
-                cbs=None, # extra callbacks for every fit
-                verbose:bool=True, # print a line per run and the final table (rank 0 only)
-               )->pd.DataFrame:
-    "Train the runs of `job` (of its shard, `job.shard`) that `out/results.csv` lacks and no other process is training (each claimed with a lock while it trains, `decide`; runs claimed elsewhere are waited for at the end), resuming any from its checkpoint (`train_point`); then, once every run of the grid is in the file, write the figure and the reports (`finish_grid`). In a launched run (lesson 12's `PROCESSES`) rank 0 decides, every process trains, and only rank 0 writes. Returns this job's rows in grid order."
-    out, f, kw, fam = job.out, job.out/'results.csv', job.run_kwargs, arch_family(job.run_kwargs['arch'])
-    device = PROCESSES.join(device if device is not None else kw.get('device'))   # a launched run: join its process group before rank 0 speaks
-    main = PROCESSES.world()[0] == 0; verbose = verbose and main; W = PROCESSES.world()[1]
-    old = read_results(out)
-    if verbose and (old.data_sha == '').any():
-        print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
-    (k, n_shards), mine = job.shard, shard_indices(len(job.grid), job.shard)
-    if verbose: print(f"{job.title}: {len(job.grid)} runs" + (f"; shard {k}/{n_shards} takes {len(mine)} of them" if n_shards > 1 else '')
-                      + (f"; {W} processes, a global batch of {kw['bs']}" if W > 1 else ''), flush=True)
-    rows, trained, deferred = {}, 0, []
-    def say(n, g, msg):
-        what = f"init={g['run']} attn={g['attn']}" if fam.attn else f"{fam.axis}={g['run']}"
-        sz = f"n_per_class={g['recipe']['n_per_class']} " if len(job.sizes) > 1 else ''
-        if verbose: print(f"[{n + 1}/{len(job.grid)}] {sz}{what} seed={g['seed']}: {msg}", flush=True)
-    def attempt(n, g, wait):
-        nonlocal trained
-        while True:                                                  # every process follows rank 0's decision
-            what, hit, lock = decide(job, g, wait) if main else (None, None, None)
-            what, hit = PROCESSES.broadcast((what, hit))
-            if what != 'wait': break
-        if what == 'busy': return False
-        if what == 'hit': say(n, g, f'already in {f}, test_acc {hit["test_acc"]:.4f}'); rows[n] = hit; return True
-        try:
-            ck = checkpoint_path(out, g['key'])
-            say(n, g, 'training' + (f' (resuming from {ck})' if ck.exists() else ''))
-            rows[n] = r = train_point(job, g, device, progress, cbs); trained += 1
-            if verbose: print(f'    test_acc {r["test_acc"]:.4f}' + (f', EMA {r["ema_test_acc"]:.4f}' if r['ema_test_acc'] != '' else '')
-                              + f', train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
-            return True
-        finally:
-            if lock is not None: lock.release()
-    for n in mine:
-        if not attempt(n, job.grid[n], wait=False):
-            say(n, job.grid[n], 'being trained by another process: waiting for it at the end'); deferred.append(n)
-    for n in deferred: attempt(n, job.grid[n], wait=True)
-    df = pd.DataFrame([rows[n] for n in mine], columns=RECIPE_COLS + RESULT_COLS)
-    allr = read_results(out); idx = results_index(allr)
-    df.attrs['trained'], df.attrs['complete'] = trained, all(g['key'] in idx for g in job.grid)
-    if not df.attrs['complete']:
-        if verbose: print(f"\nshard {k}/{n_shards} done: {sum(g['key'] in idx for g in job.grid)} of the grid's {len(job.grid)} runs are in {f}; "
-                          "the job that completes the grid writes the table and the figure", flush=True)
-    elif main: finish_grid(job, allr, verbose)
-    return df
-
-# %% ../nbs/04_compare.ipynb #0eda0f32
-def compare(
-    request:CompareRequest=None,   # the comparison; None: built from `kwargs`
-    progress:bool|str|None=None,   # True: fastai's bars; False: silent; 'lines': a line per epoch; None: bars in a terminal or notebook, else lines
-    cbs=None,                      # extra callbacks for every fit
-    verbose:bool=True,             # print a line per run and the final table
-    **kwargs,                      # `CompareRequest` fields: dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps, recipe, recipe_kwargs, whiten, shard, save_every, precision, device
-)->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
-    "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one training recipe (`recipe`) and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
-    return run_compare(plan_compare(request, **kwargs), None, progress, cbs, verbose)
-
-# %% ../nbs/04_compare.ipynb #f66b41a4
-MAIN_JOB = dict(dataset='fashion_mnist', n_per_class='100', arch='vit_pico_patch4_28', model_kwargs='{}', init_kwargs='{}', attn='vanilla', filters='',
-                budget='epochs', epochs=DEFAULT_EPOCHS, bs=128, lr=1e-3, wd=.05, recipe='kit', recipe_kwargs='{}', whiten=0, precision='fp32')  # `structinit-compare`'s defaults
-MAIN_INITS, MAIN_SEEDS = DEFAULT_INITS.split(','), [0, 1]                 # the main job's table: each default init over two seeds
-
-def main_job_rows(df:pd.DataFrame, # rows of a results file (`read_results`)
-                  seeds:list=None, # keep these seeds; None: `MAIN_SEEDS`
-                 )->pd.DataFrame: # the main job's rows, one per (init in `MAIN_INITS`, seed), in that order
-    "The runs of a results file that are the main job (`MAIN_JOB`: the command's defaults on the CPU, fp32), for the inits of `MAIN_INITS`; raises ValueError naming what is missing, so a table is never drawn from part of the job."
-    seeds = MAIN_SEEDS if seeds is None else seeds
-    keep = pd.Series(True, index=df.index)
-    for c, v in MAIN_JOB.items(): keep &= df[c].map(fmt_key) == fmt_key(v)
-    d = df[keep & df.init.isin(MAIN_INITS) & df.seed.isin(seeds)]
-    missing = [(i, s) for i in MAIN_INITS for s in seeds if not ((d.init == i) & (d.seed == s)).any()]
-    if missing: raise ValueError(f"the results lack the main job's runs {missing}: run `structinit-compare --seeds {','.join(map(str, seeds))} --out <folder>` (or scripts/budget_sweep.sh) first")
-    return d.assign(_o=d.init.map(MAIN_INITS.index)).sort_values(['_o', 'seed']).drop(columns='_o')

@@ -18,7 +18,7 @@ from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
-from .learner import (Precision, recipe_learner, resolve_recipe, recipe_dls, recipe_changes, check_seed, meta_model, VIT_DATA_KWARGS,
+from .learner import (recipe_learner, resolve_recipe, recipe_dls, recipe_changes, check_seed, meta_model, VIT_DATA_KWARGS,
                                 input_shape, device_options, n_out_of)
 from .compare import Family, register_family, filter_name
 

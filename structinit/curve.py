@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from matplotlib.figure import Figure
 from .data import atomic_write, markdown_table
-from .compare import run_labels, same_protocol, budget_text, GRID_REPORTS
+from .compare import run_labels, same_protocol, budget_text
+from .runner import GRID_REPORTS
 from .data import size_args
 from .convmixer import is_convmixer
 

@@ -424,7 +424,7 @@ def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
             list(dict.fromkeys(dirs + png)), note,
             [f"export STRUCTINIT_DATA=/a/folder/holding/{sub}",
              f"run once online: torchvision downloads {sub} into {data_root(path)}",
-             f"or get_dls('folder', path=...) on a train/ + test/ folder of PNGs per class"], _searched(path))
+             "or get_dls('folder', path=...) on a train/ + test/ folder of PNGs per class"], _searched(path))
     return res
 
 # %% ../nbs/00_data.ipynb #709ee694

@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/gpu_check.html.md"""
 
 # %% ../nbs/91_gpu_check.ipynb #3f52e996
 from __future__ import annotations
-import os, sys, time, tempfile, subprocess, traceback, warnings
+import sys, time, tempfile, subprocess, traceback, warnings
 from pathlib import Path
 import pandas as pd, torch
 from fastcore.script import call_parse, CliError
@@ -19,7 +19,8 @@ from fastai.callback.core import Callback
 from fastai.torch_core import TensorImage
 import timm
 from .data import atomic_write
-from .compare import compare, DEFAULT_INITS
+from .compare import DEFAULT_INITS
+from .runner import compare
 from .store import read_results
 
 # %% auto #0

@@ -6,7 +6,6 @@ Docs: https://structinit.github.io/structinit/ibit.html.md"""
 
 # %% ../nbs/07_ibit.ipynb #5b35188f
 from __future__ import annotations
-import math, numbers
 from typing import Literal, get_args
 import torch
 from torch import nn, Tensor

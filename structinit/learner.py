@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #7fedb5c6
 from __future__ import annotations
-import sys, time, math, itertools, warnings, inspect, copy, numbers, contextlib, random
+import sys, time, math, itertools, inspect, copy, contextlib, random
 from contextlib import nullcontext
 from typing import Literal, get_args
 from functools import partial

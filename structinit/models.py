@@ -6,7 +6,6 @@ Docs: https://structinit.github.io/structinit/models.html.md"""
 
 # %% ../nbs/01_models.ipynb #344ff8c2
 from __future__ import annotations
-import math, numbers
 from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Literal, get_args

@@ -7,7 +7,6 @@ Docs: https://structinit.github.io/structinit/scale.html.md"""
 # %% ../nbs/12_scale.ipynb #1dca6269
 from __future__ import annotations
 import os, random, hashlib, datetime, time, atexit, contextlib
-from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -17,7 +16,6 @@ from fastcore.basics import store_attr, patch
 from fastcore.foundation import L
 from fastai.torch_core import rank_distrib, num_distrib
 from fastai.callback.core import Callback, CancelEpochException
-from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.distributed import DistributedDL, DistributedTrainer  # also gives `Learner.distrib_ctx` (fastai on Accelerate)
 from timm.utils import ModelEmaV3
 from fastai.learner import Learner

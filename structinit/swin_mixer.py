@@ -6,21 +6,20 @@ Docs: https://structinit.github.io/structinit/swin_mixer.html.md"""
 
 # %% ../nbs/11_swin_mixer.ipynb #f36d8c14
 from __future__ import annotations
-import math, numbers
+import math
 import pandas as pd
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from torch.func import vmap, jacrev, grad
 from timm.models import register_model, generate_default_cfgs
-from timm.models.vision_transformer import VisionTransformer
 from timm.models.swin_transformer import SwinTransformer, SwinTransformerBlock, WindowAttention
 from timm.models.mlp_mixer import MlpMixer, MixerBlock
 from timm.layers import Mlp
 from .data import is_number, require
 from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS, eval_mode
-from .init import (InitMethod, INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, qkv_heads, set_vproj, attn_probs,
-                             attn_blocks, init_timm, init_torch, init_mimetic, init_options, cpu_generator,
+from .init import (InitMethod, INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, set_vproj, attn_probs,
+                             init_timm, init_torch, init_mimetic, init_options, cpu_generator,
                              init_family, register_init_family)
 from .attention import rel_indices
 from .locality import local_share
