@@ -13,7 +13,7 @@ from fastcore.script import call_parse, CliError
 import structinit   # every lesson, so every family, attention kind, report and the launch (lessons 05-12) is registered
 from .learner import show_recipe, RECIPES, RECIPE_NAMES
 from .compare import CompareRequest, plan_compare
-from .runner import run_compare
+from .runner import run_compare, MissingRunsError
 from .scale import CheckpointError
 
 # %% auto #0
@@ -48,6 +48,7 @@ def main(
     save_every:int=None,                        # write each run's training state every this many epochs (--out/checkpoints/); rerunning the command resumes from it
     precision:str=None,                         # fp32 or bf16 (autocast, on a CPU too); default: bf16 on CUDA, fp32 on a CPU
     device:str=None,                            # cpu, cuda or cuda:N (default: CUDA if there is a GPU, else the CPU); a launched run uses each process's own GPU
+    read_only:bool=False,                       # train nothing: read every run of the grid back from --out's results.csv and print the table; fails, naming the runs missing, if any is
 ):
     "Compare ViT initialisers and attention kinds, or ConvMixer spatial filters, on real data with one training recipe, at one or several training-set sizes: prints a Markdown table, writes results.csv and compare.png (several sizes: also curve.png and curve.csv)."
     opts = {k: v for k, v in locals().items() if k in {f.name for f in fields(CompareRequest)}}   # every option but --show-recipes is a field of the request
@@ -64,5 +65,5 @@ def main(
     opts.update({k: _json('--' + k.replace('_', '-'), opts[k]) for k in ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')})
     try: job = plan_compare(CompareRequest(**opts))
     except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
-    try: run_compare(job)
-    except CheckpointError as e: raise CliError(f'structinit-compare: {e}') from None
+    try: run_compare(job, train=not read_only)
+    except (CheckpointError, MissingRunsError) as e: raise CliError(f'structinit-compare: {e}') from None

@@ -17,7 +17,7 @@ from .compare import (DEFAULT_EPOCHS, DEFAULT_INITS, PROCESSES, CompareJob, Comp
 
 # %% auto #0
 __all__ = ['WAIT_POLL', 'GRID_REPORTS', 'MAIN_JOB', 'MAIN_INITS', 'MAIN_SEEDS', 'run_one', 'decide', 'train_point', 'finish_grid',
-           'run_compare', 'compare', 'main_job_rows']
+           'MissingRunsError', 'check_kept', 'run_compare', 'compare', 'main_job_rows']
 
 # %% ../nbs/04_runner.ipynb #5d1fb591
 def run_one(
@@ -133,17 +133,31 @@ def finish_grid(job:CompareJob, # a job whose grid is complete in its results fi
         tables = '\n\n'.join(h + results_table(d, job.order) for h, d in by)
         print(f'\n{job.title}\n\n{tables}\n\nresults: {job.out/"results.csv"}\nfigure:  {job.out/"compare.png"}')
 
+# %% ../nbs/04_runner.ipynb #c90993c1
+class MissingRunsError(FileNotFoundError):
+    "A results file lacks runs that were to be read back, not trained (`check_kept`)."
+
+def check_kept(job:CompareJob, # from `plan_compare`
+              ):
+    "Raise `MissingRunsError`, naming the runs it lacks, unless `job.out/results.csv` holds every run of `job`'s grid (every shard's): what `run_compare(train=False)` checks first, so that a lesson's `TRAIN = False` or the command's `--read-only` never starts a run."
+    idx = results_index(read_results(job.out))
+    miss = [f"{g['label']} seed {g['seed']}" + (f" at {g['recipe']['n_per_class']}/class" if len(job.sizes) > 1 else '') for g in job.grid if g['key'] not in idx]
+    if miss: raise MissingRunsError(f"{job.out/'results.csv'} lacks {len(miss)} of the grid's {len(job.grid)} runs ({', '.join(miss[:4])}{', ...' if len(miss) > 4 else ''}); "
+                                    "nothing was trained: to train them, pass train=True (in a lesson: TRAIN = True at its top; on the command line: leave out --read-only)")
+
 # %% ../nbs/04_runner.ipynb #a68aef36
 def run_compare(job:CompareJob, # from `plan_compare`
                 device=None, # None: fastai's `default_device()` (in a launched run: each process's own)
                 progress:bool|str|None=None, # see `fit_recipe`
                 cbs=None, # extra callbacks for every fit
                 verbose:bool=True, # print a line per run and the final table (rank 0 only)
+                train:bool=True, # False: train nothing, read every run back; raises `MissingRunsError` first if the file lacks any (`check_kept`)
                )->pd.DataFrame:
     "Train the runs of `job` (of its shard, `job.shard`) that `out/results.csv` lacks and no other process is training (each claimed with a lock while it trains, `decide`; runs claimed elsewhere are waited for at the end), resuming any from its checkpoint (`train_point`); then, once every run of the grid is in the file, write the figure and the reports (`finish_grid`). In a launched run (lesson 12's `PROCESSES`) rank 0 decides, every process trains, and only rank 0 writes. Returns this job's rows in grid order."
     out, f, kw, fam = job.out, job.out/'results.csv', job.run_kwargs, arch_family(job.run_kwargs['arch'])
     device = PROCESSES.join(device if device is not None else kw.get('device'))   # a launched run: join its process group before rank 0 speaks
     main = PROCESSES.world()[0] == 0; verbose = verbose and main; W = PROCESSES.world()[1]
+    if not train: check_kept(job)
     old = read_results(out)
     if verbose and (old.data_sha == '').any():
         print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
@@ -191,10 +205,11 @@ def compare(
     progress:bool|str|None=None,   # True: fastai's bars; False: silent; 'lines': a line per epoch; None: bars in a terminal or notebook, else lines
     cbs=None,                      # extra callbacks for every fit
     verbose:bool=True,             # print a line per run and the final table
+    train:bool=True,               # False: train nothing, read every run back from `out/results.csv`; raises `MissingRunsError` naming what it lacks (`check_kept`)
     **kwargs,                      # `CompareRequest` fields: dataset, data_path, n_per_class, epochs, inits, seeds, arch, bs, lr, wd, out, model_kwargs, init_kwargs, filters, attn, attn_kwargs, img_size, steps, recipe, recipe_kwargs, whiten, shard, save_every, precision, device
 )->pd.DataFrame: # one row per (size, init or filters, attn, seed), recipe and result columns
     "Train `arch` from each init in `inits` with each attention kind in `attn` (ConvMixer: with each of `filters`) for each seed and each training-set size with one training recipe (`recipe`) and budget; results in `out/results.csv`, figure in `out/compare.png`, and for several sizes the curve of every method trained on the same data and budget into `out` (`curve.png`, `curve.csv`). Everything is checked (`plan_compare`) before the first run trains."
-    return run_compare(plan_compare(request, **kwargs), None, progress, cbs, verbose)
+    return run_compare(plan_compare(request, **kwargs), None, progress, cbs, verbose, train)
 
 # %% ../nbs/04_runner.ipynb #f66b41a4
 MAIN_JOB = dict(dataset='fashion_mnist', n_per_class='100', arch='vit_pico_patch4_28', model_kwargs='{}', init_kwargs='{}', attn='vanilla', filters='',
