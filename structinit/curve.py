@@ -14,10 +14,12 @@ from .compare import run_labels, same_protocol, budget_text
 from .runner import GRID_REPORTS
 from .data import size_args
 from .convmixer import is_convmixer
+from .store import fmt_key
 
 # %% auto #0
-__all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve',
-           'curve_report', 'budget_table', 'converged_budget', 'plot_budget', 'gap_table', 'budget_markdown']
+__all__ = ['METHOD_COLS', 'PROTOCOL_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve',
+           'write_curve', 'curve_report', 'budget_table', 'converged_budget', 'plot_budget', 'next_budget', 'gap_table',
+           'budget_markdown', 'converged_rows']
 
 # %% ../nbs/09_data_efficiency.ipynb #82bb76e4
 METHOD_COLS = ['arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen']  # a run's recipe minus seed, size and budget
@@ -158,6 +160,22 @@ def plot_budget(tidy:pd.DataFrame, # from `budget_table`
     if title: ax.set_title(title, fontsize=9)
     return fig
 
+# %% ../nbs/09_data_efficiency.ipynb #e80174c0
+def next_budget(tidy:pd.DataFrame, # from `budget_table`: the runs of one size and recipe (it may lack `method`, or be empty)
+                start:int, # the chain's first budget, epochs (> 0): start, 2 start, 4 start, ...
+                method:str='timm', # the method the rule is read on
+                tol:float=1.0, # points, as in `converged_budget`
+                runs:int=2, # runs (seeds) a budget needs before it counts
+               )->int|None: # the next epoch budget of the chain to train; None: the rule is met (`converged_budget` of the counted budgets)
+    "The next budget of the doubling chain `start`, 2 `start`, ... that `method` needs: the first without `runs` runs, or None once two neighbours B and 2B that both have them differ by under `tol` points. Raises ValueError on `start` < 1 or `runs` < 1."
+    if int(start) != start or start < 1: raise ValueError(f"start must be a whole number of epochs of at least 1, got {start!r}")
+    if int(runs) != runs or runs < 1: raise ValueError(f"runs must be a whole number of at least 1, got {runs!r}")
+    done = tidy[(tidy.method == method) & (tidy.runs >= runs)] if len(tidy) else tidy
+    if len(done) and converged_budget(done, method, tol) is not None: return None
+    b = int(start)
+    while b in set(done.epochs.astype(int) if len(done) else ()): b *= 2
+    return b
+
 # %% ../nbs/09_data_efficiency.ipynb #7ce2dd0a
 def gap_table(tidy:pd.DataFrame, # from `budget_table`
               base:str='timm', # the method the others are measured against
@@ -180,3 +198,25 @@ def budget_markdown(tidy:pd.DataFrame, # from `budget_table`
         r = r.iloc[0]
         return f'{r.acc_mean:.{digits}f}' + ('' if r.runs < 2 else f' ± {r.acc_std:.{digits}f}')
     return markdown_table(['method'] + [f'{e} ep' for e in eps], [[m] + [cell(m, e) for e in eps] for m in dict.fromkeys(tidy.method)])
+
+# %% ../nbs/09_data_efficiency.ipynb #5bde756b
+PROTOCOL_COLS = ['dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision', 'budget']  # what one curve holds fixed
+
+def converged_rows(df:pd.DataFrame, # rows of `read_results` (several folders concatenated is fine), epoch budgets, one recipe
+                   method:str='timm', # the method the rule is read on, at each size
+                   tol:float=1.0, # points (`converged_budget`)
+                   runs:int=2, # runs (seeds) a budget needs before it counts (`next_budget`)
+                  )->tuple: # (the rows at each size's converged budget, {n_per_class: that budget, or None where the rule is not met yet})
+    "Each size's runs at the budget where `method` meets the rule at that size (doubling moves its mean by under `tol` points, counting budgets with `runs` runs); raises ValueError on no rows or on rows that differ in a column of `PROTOCOL_COLS` (two datasets, recipes, precisions or step budgets are not one curve)."
+    if not len(df): raise ValueError("no runs to make a curve of")
+    for c in PROTOCOL_COLS:
+        vals = sorted(set(df[c].map(fmt_key)))
+        if len(vals) > 1: raise ValueError(f"the rows mix {c} = {', '.join(vals)}; a curve holds {c} fixed: pass the rows of one recipe")
+    keep, budgets = pd.Series(False, index=df.index), {}
+    for size in sorted(set(df.n_per_class.astype(str)), key=lambda s: images_per_class(df[df.n_per_class.astype(str) == s]).iloc[0]):
+        at = df.n_per_class.astype(str) == size
+        t = budget_table(df[at]); t = t[t.runs >= runs]
+        b = converged_budget(t, method, tol) if method in set(t.method) else None
+        budgets[size] = b
+        if b is not None: keep |= at & (df.epochs.astype(int) == b)
+    return df[keep], budgets
