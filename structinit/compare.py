@@ -21,12 +21,12 @@ from .learner import (Precision, vit_learner, INIT_NAMES, resolve_attn, ATTN_NAM
                       steps_per_epoch, budget_epochs, resolve_recipe, recipe_changes, check_whiten, check_precision, resolve_device)
 
 # %% auto #0
-__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'filter_name', 'check_numbers',
-           'plan_recipe', 'whiten_of', 'parse_img_size', 'Family', 'register_family', 'arch_family', 'vit_variant',
-           'vit_check', 'vit_grid_learner', 'vit_columns', 'check_request', 'check_models', 'data_identity',
-           'Processes', 'run_labels', 'label', 'results_table', 'plot_results', 'CompareJob', 'parse_shard',
-           'shard_indices', 'plan_budget', 'budget_text', 'CompareRequest', 'compare_request', 'job_title',
-           'plan_compare', 'same_protocol']
+__all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'PROTOCOL_COLS', 'filter_name',
+           'check_numbers', 'plan_recipe', 'whiten_of', 'parse_img_size', 'Family', 'register_family', 'arch_family',
+           'vit_variant', 'vit_check', 'vit_grid_learner', 'vit_columns', 'check_request', 'check_models',
+           'data_identity', 'Processes', 'run_labels', 'label', 'results_table', 'plot_results', 'CompareJob',
+           'parse_shard', 'shard_indices', 'plan_budget', 'budget_text', 'CompareRequest', 'compare_request',
+           'job_title', 'plan_compare', 'same_protocol']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
@@ -468,13 +468,15 @@ def plan_compare(request:CompareRequest=None, # the comparison; None: built from
                       run_kwargs, sizes, budget, c['shard'], None if q.save_every is None else int(q.save_every))
 
 # %% ../nbs/04_compare.ipynb #cac75e59
+PROTOCOL_COLS = ['dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision', 'budget']  # what the runs of one curve share
+
 def same_protocol(df:pd.DataFrame, # rows of a results file (`read_results`)
                   job:CompareJob, # the job whose curve it is (`plan_compare`): its data, sizes, budget and recipe
                  )->pd.Series: # bool per row
     "The rows trained on the job's data (dataset, source, fingerprint) at one of its sizes with its budget, training recipe (name, changes, bs, lr, wd) and patch whitening: the runs that belong on its curve, whatever their model, init, attention or filters."
     r = job.grid[0]['recipe']; b = job.budget
     keep = pd.Series(True, index=df.index)
-    for c in ('dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision', 'budget', b['budget']):
+    for c in PROTOCOL_COLS + [b['budget']]:
         keep &= df[c].map(fmt_key) == fmt_key(r[c] if c != b['budget'] else b[b['budget']])
     return keep & df.n_per_class.astype(str).isin(job.sizes)
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from matplotlib.figure import Figure
 from .data import atomic_write, markdown_table
-from .compare import run_labels, same_protocol, budget_text
+from .compare import run_labels, same_protocol, budget_text, PROTOCOL_COLS
 from .runner import GRID_REPORTS
 from .data import size_args
 from .convmixer import is_convmixer
 from .store import fmt_key
 
 # %% auto #0
-__all__ = ['METHOD_COLS', 'PROTOCOL_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve',
-           'write_curve', 'curve_report', 'budget_table', 'converged_budget', 'plot_budget', 'next_budget', 'gap_table',
+__all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve',
+           'curve_report', 'budget_table', 'converged_budget', 'plot_budget', 'next_budget', 'gap_table',
            'budget_markdown', 'converged_rows']
 
 # %% ../nbs/09_data_efficiency.ipynb #82bb76e4
@@ -200,14 +200,12 @@ def budget_markdown(tidy:pd.DataFrame, # from `budget_table`
     return markdown_table(['method'] + [f'{e} ep' for e in eps], [[m] + [cell(m, e) for e in eps] for m in dict.fromkeys(tidy.method)])
 
 # %% ../nbs/09_data_efficiency.ipynb #5bde756b
-PROTOCOL_COLS = ['dataset', 'data_source', 'data_sha', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision', 'budget']  # what one curve holds fixed
-
 def converged_rows(df:pd.DataFrame, # rows of `read_results` (several folders concatenated is fine), epoch budgets, one recipe
                    method:str='timm', # the method the rule is read on, at each size
                    tol:float=1.0, # points (`converged_budget`)
                    runs:int=2, # runs (seeds) a budget needs before it counts (`next_budget`)
                   )->tuple: # (the rows at each size's converged budget, {n_per_class: that budget, or None where the rule is not met yet})
-    "Each size's runs at the budget where `method` meets the rule at that size (doubling moves its mean by under `tol` points, counting budgets with `runs` runs); raises ValueError on no rows or on rows that differ in a column of `PROTOCOL_COLS` (two datasets, recipes, precisions or step budgets are not one curve)."
+    "Each size's runs at the budget where `method` meets the rule at that size (doubling moves its mean by under `tol` points, counting budgets with `runs` runs); raises ValueError on no rows or on rows that differ in a column of lesson 04's `PROTOCOL_COLS` (two datasets, recipes, precisions or step budgets are not one curve)."
     if not len(df): raise ValueError("no runs to make a curve of")
     for c in PROTOCOL_COLS:
         vals = sorted(set(df[c].map(fmt_key)))
