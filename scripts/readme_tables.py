@@ -7,16 +7,19 @@ draws it checks, in a default test, that README says what the results file says.
 """
 import json
 from pathlib import Path
+import pandas as pd
 from structinit.data import atomic_write, md_block, set_md_block
 from structinit.store import read_results
 from structinit.compare import results_table
 from structinit.runner import main_job_rows, MAIN_INITS
-from structinit.curve import budget_table, budget_markdown
+from structinit.curve import budget_table, budget_markdown, curve_table, curve_markdown, converged_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'main-job': lambda: results_table(main_job_rows(read_results(ROOT/'results'/'budget_100')), MAIN_INITS),   # lesson 04
     'budget-sweep': lambda: budget_markdown(budget_table(read_results(ROOT/'results'/'budget_100'))),                 # lesson 09
+    'converged-curve': lambda: curve_markdown(curve_table(converged_rows(pd.concat(                                  # lesson 09
+        [read_results(ROOT/'results'/f) for f in ('budget_100', 'curve_converged')], ignore_index=True))[0]), epochs=True),
 }
 
 def rewrite(text:str)->str:

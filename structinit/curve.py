@@ -71,10 +71,16 @@ def curve_table(df:pd.DataFrame, # rows of one protocol (`same_protocol`), sever
 def _size_name(spec, ipc)->str: return spec if size_args(str(spec))['n_per_class'] is not None else f'{spec} ({ipc:g})'
 
 def curve_markdown(tidy:pd.DataFrame, # from `curve_table`
+                   epochs:bool=False, # name each size's epoch budget in its column header (`converged_rows`: one budget per size)
                   )->str: # Markdown: a row per method, a column per size
-    "Markdown table of `curve_table`: test accuracy % as mean ± std over seeds (the mean alone for one run), one column per size (`all` and fractions with their images per class)."
+    "Markdown table of `curve_table`: test accuracy % as mean ± std over seeds (the mean alone for one run), one column per size (`all` and fractions with their images per class); raises ValueError when `epochs` is asked for and a size holds several budgets."
     sizes = tidy.drop_duplicates('n_per_class').sort_values('images_per_class')
     cols = [_size_name(s, i) for s, i in zip(sizes.n_per_class, sizes.images_per_class)]
+    if epochs:
+        eps = [sorted(set(tidy.epochs[tidy.n_per_class == s].astype(int))) for s in sizes.n_per_class]
+        bad = [f"{s}: {', '.join(map(str, e))}" for s, e in zip(sizes.n_per_class, eps) if len(e) > 1]
+        if bad: raise ValueError(f"epochs=True needs one budget per size; these sizes hold several ({'; '.join(bad)})")
+        cols = [f'{c}, {e[0]} ep' for c, e in zip(cols, eps)]
     rows = []
     for m in dict.fromkeys(tidy.method):
         r = tidy[tidy.method == m].set_index('n_per_class')
