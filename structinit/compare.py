@@ -13,7 +13,7 @@ from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, timm
 from matplotlib.figure import Figure
-from .data import (as_list, parse_sizes, size_args, ImageTensors, load_dataset, subset_idxs, data_fingerprint, check_number, markdown_table,
+from .data import (as_list, parse_sizes, size_args, ImageTensors, load_dataset, subset_idxs, data_fingerprint, check_number, is_number, markdown_table,
                    DATASETS, DATASET_SHAPES, DatasetName)
 from .models import kit_presets
 from .store import RECIPE_COLS, fmt_key, run_key, read_results, check_out
@@ -68,7 +68,10 @@ def plan_recipe(recipe:str='kit', # a name in `RECIPE_NAMES`
     own = [k for k in (recipe_kwargs or {}) if k in CLI_RECIPE_FIELDS]
     if own: raise ValueError(f"recipe_kwargs (--recipe-kwargs) sets {', '.join(own)}: give {', '.join('--' + k for k in own)} (or bs=, lr=, wd=, epochs=) instead, so that results.csv records them in their own columns")
     r = resolve_recipe(recipe, recipe_kwargs)
-    return r, r['bs'] if bs is None else bs, r['lr'] if lr is None else lr, r['wd'] if wd is None else wd, json.dumps(recipe_changes(r), sort_keys=True)
+    lr_ = r['lr'] if lr is None else lr
+    if r['min_lr'] is not None and is_number(lr_) and lr_ < r['min_lr']:
+        raise ValueError(f"lr (--lr) {lr_!r} is below the recipe's min_lr {r['min_lr']!r}: its schedule would rise instead of decay; raise --lr, or lower min_lr with --recipe-kwargs '{{\"min_lr\": ...}}'")
+    return r, r['bs'] if bs is None else bs, lr_, r['wd'] if wd is None else wd, json.dumps(recipe_changes(r), sort_keys=True)
 
 def whiten_of(whiten, # `--whiten`: training images (0: off)
               family, # the grid's `Family`

@@ -12,9 +12,9 @@ __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', '
            'as_list', 'parse_sizes', 'size_args', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist',
            'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset',
            'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw',
-           'randaugment_draw', 'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'sync_ops',
-           'BatchRandomErasing', 'channel_stats', 'batch_tfms', 'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls',
-           'pipeline_throughput']
+           'randaugment_draw', 'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment',
+           'BatchRandAugmentTimm', 'sync_ops', 'BatchRandomErasing', 'channel_stats', 'augment_rotation', 'batch_tfms',
+           'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls', 'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
 import gzip, hashlib, inspect, logging, math, numbers, os, pickle, random, re, stat, tempfile, time, warnings, zlib
@@ -596,16 +596,19 @@ def autoaugment_draw(tf:v2.AutoAugment, # torchvision's transform: its sub-polic
 # %% ../nbs/00_data.ipynb #061e5d18
 def randaugment_draw(tf:v2.RandAugment, # torchvision's transform: its ops, `num_ops`, `magnitude` and `num_magnitude_bins` are used
                      n:int, # images in the batch
-                     size:tuple # (H, W) of the images
-                    )->tuple: # (ops, table): ops (num_ops, n) int64 indices into table, -1: 'Identity'; table [(op name, magnitude)]
-    "Each image's own RandAugment draw (arXiv 1909.13719): `tf.num_ops` ops drawn uniformly from torchvision's 14, each with its random sign, with torch's global generator."
+                     size:tuple, # (H, W) of the images
+                     p:float=1., # probability that each drawn op is applied (timm's RandAugment: 0.5); one not applied is -1
+                    )->tuple: # (ops, table): ops (num_ops, n) int64 indices into table, -1: 'Identity' or not applied; table [(op name, magnitude)]
+    "Each image's own RandAugment draw (arXiv 1909.13719): `tf.num_ops` ops drawn uniformly from torchvision's 14, each with its random sign (and, when `p` < 1, applied with probability `p`), with torch's global generator."
     table, codes = [], []
     for name in tf._AUGMENTATION_SPACE:
         m, s = _magnitude(tf, name, tf.num_magnitude_bins, tf.magnitude, *size)
         codes.append([_op_code(table, name, m), _op_code(table, name, -m if s else m)])
     codes = torch.tensor(codes)  # (14 ops, 2 signs)
     k, neg = torch.randint(len(codes), (tf.num_ops, n)), torch.rand(tf.num_ops, n) <= 0.5
-    return codes[k, neg.long()], table
+    ops = codes[k, neg.long()]
+    if p < 1: ops = torch.where(torch.rand(tf.num_ops, n) < p, ops, -1)   # no extra draw at p=1: torchvision's own draws unchanged
+    return ops, table
 
 # %% ../nbs/00_data.ipynb #10ebb87e
 def op_groups(ops:Tensor # (S, B) int64 on the CPU, from `autoaugment_draw` or `randaugment_draw`: each stage's op per image, -1: none
@@ -665,6 +668,10 @@ class BatchAutoAugment(DisplayedTransform):
         if policy not in AA_POLICIES: raise ValueError(f"policy={policy!r}; valid: {', '.join(AA_POLICIES)}")
         store_attr()
         self.tf = v2.AutoAugment(v2.AutoAugmentPolicy(policy), interpolation=_check_interpolation(interpolation), fill=_check_fill(fill))
+    @property
+    def max_rotation(self)->float:
+        "The largest rotation of the policy, in degrees (either sign)."
+        return max([abs(_magnitude(self.tf, n, 10, i, 32, 32)[0]) for pol in self.tf._policies for n, _, i in pol if n == 'Rotate'], default=0.)
     def encodes(self, x:TensorImage):
         return apply_op_draw(self.tf, _uint8_batch(x, self), *autoaugment_draw(self.tf, x.shape[0], x.shape[-2:]))
 
@@ -676,15 +683,26 @@ class BatchRandAugment(DisplayedTransform):
                  magnitude:int=9, # magnitude bin, 0 .. num_magnitude_bins-1
                  num_magnitude_bins:int=31, # torchvision's default; 11 gives timm's 0..10 scale of 'rand-m9'
                  fill=128, # as in `BatchAutoAugment`
-                 interpolation:AugInterpolation='nearest'): # of the geometric ops, one of `AUG_INTERPOLATIONS`, as in `BatchAutoAugment`
+                 interpolation:AugInterpolation='nearest', # of the geometric ops, one of `AUG_INTERPOLATIONS`, as in `BatchAutoAugment`
+                 p:float=1.): # probability that each drawn op is applied: torchvision 1, timm 0.5
         if not is_number(num_ops, 0, integer=True): raise ValueError(f"num_ops={num_ops!r} must be an int >= 0")
+        if not is_number(p, 0, 1): raise ValueError(f"p={p!r} must be a probability in [0, 1] (torchvision: 1, timm: 0.5)")
         if not is_number(num_magnitude_bins, 2, integer=True): raise ValueError(f"num_magnitude_bins={num_magnitude_bins!r} must be an int >= 2")
         if not is_number(magnitude, 0, num_magnitude_bins - 1, integer=True):
             raise ValueError(f"magnitude={magnitude!r} must be an int in 0..{num_magnitude_bins - 1} (num_magnitude_bins={num_magnitude_bins})")
         store_attr()
         self.tf = v2.RandAugment(num_ops, magnitude, num_magnitude_bins, interpolation=_check_interpolation(interpolation), fill=_check_fill(fill))
+    @property
+    def max_rotation(self)->float:
+        "The rotation of the policy's Rotate op, in degrees (either sign): 9 at torchvision's magnitude 9 of 31 bins, 27 on timm's 0..10 scale."
+        return abs(_magnitude(self.tf, 'Rotate', self.num_magnitude_bins, self.magnitude, 32, 32)[0])
     def encodes(self, x:TensorImage):
-        return apply_op_draw(self.tf, _uint8_batch(x, self), *randaugment_draw(self.tf, x.shape[0], x.shape[-2:]))
+        return apply_op_draw(self.tf, _uint8_batch(x, self), *randaugment_draw(self.tf, x.shape[0], x.shape[-2:], self.p))
+
+class BatchRandAugmentTimm(BatchRandAugment):
+    "`BatchRandAugment` on timm's scale, as timm's `rand_augment_transform('rand-m9-mstd0.5-inc1')` of the structured-init commands: magnitude 9 of 0..10 (27-degree rotations, shears 0.27, translations 0.41 of the side, enhancements 1 +- 0.81, solarize at 26), each of the 2 ops applied with probability 0.5, bilinear. Not timm's: torchvision's 14 ops (Identity in, timm's Invert and SolarizeAdd out), posterize keeps 4 bits (timm's increasing posterize: 1), no magnitude noise (mstd 0.5), fill 128 (timm: the dataset mean)."
+    def __init__(self, num_ops:int=2, magnitude:int=9, num_magnitude_bins:int=11, fill=128, interpolation:AugInterpolation='bilinear', p:float=.5):
+        super().__init__(num_ops, magnitude, num_magnitude_bins, fill, interpolation, p)
 
 # %% ../nbs/00_data.ipynb #1b558ae0
 SYNC_KINDS = {'item': 'a value read back to the host (.item(), int(t), float(t), if t:)',
@@ -781,7 +799,13 @@ def channel_stats(x:Tensor # (N, C, H, W) uint8 images
         ms.append(float(m)); ss.append(float(((h * v * v).sum() - m*m).clamp(min=0).sqrt()))
     return ms, ss
 
-AUGMENTS = {'autoaugment': BatchAutoAugment, 'randaugment': BatchRandAugment}  # `batch_tfms(augment=...)`
+AUGMENTS = {'autoaugment': BatchAutoAugment, 'randaugment': BatchRandAugment, 'randaugment-timm': BatchRandAugmentTimm}  # `batch_tfms(augment=...)`
+
+def augment_rotation(augment:str|None # a key of `AUGMENTS`, or None
+                    )->float: # degrees; 0 for None
+    "The largest rotation (degrees) of policy `augment` at its defaults: how strong a policy is, in one number; raises ValueError on an unknown name."
+    if augment is not None and augment not in AUGMENTS: raise ValueError(f"augment={augment!r}; valid: {', '.join(AUGMENTS)} or None")
+    return 0. if augment is None else AUGMENTS[augment]().max_rotation
 
 def _checked_kwargs(kwargs, cls, what):
     "`kwargs` for `cls`, or ValueError naming the unknown ones and the valid names."

@@ -38,17 +38,19 @@ from fastai.optimizer import Adam
 import fastai.vision.learner  # registers `show_results` for image batches
 from .models import kit_presets, eval_mode
 from .init import apply_init, check_init, init_family, INIT_METHODS
-from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES, is_number, check_number, atomic_write
+from .data import TensorImageDL, RandTranslate, RandFlip, batch_tfms, tensor_dl, loader_stats, AUGMENTS, ERASING_MODES, augment_rotation, is_number, check_number, atomic_write
+from timm.optim import param_groups_weight_decay
 from fastai.torch_core import rank_distrib
 from fastai.distributed import DistributedDL, DistributedTrainer
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'Sched', 'RECIPE_AUGMENTS', 'SCHEDS', 'Precision', 'PRECISIONS',
-           'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS', 'FIT_CONTEXTS', 'WHITENERS', 'ProgressMode', 'PROGRESS_MODES',
-           'MAX_LINES', 'LOG_COLS', 'resolve_init', 'register_attn', 'resolve_attn', 'apply_attn', 'ValidateAtEnd',
-           'meta_model', 'check_seed', 'check_vit_request', 'resolve_recipe', 'recipe_changes', 'show_recipe',
-           'warmup_cosine', 'TimmMixup', 'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx',
+           'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'Sched', 'WdFilter', 'RECIPE_AUGMENTS', 'SCHEDS', 'WD_FILTERS',
+           'Precision', 'PRECISIONS', 'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS', 'FIT_CONTEXTS', 'WHITENERS',
+           'ProgressMode', 'PROGRESS_MODES', 'MAX_LINES', 'LOG_COLS', 'resolve_init', 'register_attn', 'resolve_attn',
+           'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed', 'check_vit_request', 'resolve_recipe',
+           'recipe_changes', 'show_recipe', 'warmup_cosine', 'TimmMixup', 'timm_cosine', 'timm_no_decay',
+           'recipe_sched', 'TimmWeightDecay', 'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx',
            'resolve_device', 'AutocastMixedPrecision', 'input_shape', 'device_options', 'n_out_of', 'recipe_cbs',
            'recipe_learner', 'check_whiten', 'vit_learner', 'EpochLine', 'progress_mode', 'fit_recipe',
            'steps_per_epoch', 'budget_epochs', 'StepBudget', 'unwrap', 'train_autocast', 'evaluate', 'isolated_rng',
@@ -193,54 +195,76 @@ RECIPE_FIELDS = {  # field: what it sets
     'bs': "batch size: the default of `structinit-compare --bs` (a learner keeps its loaders' batch size)",
     'lr': 'peak learning rate', 'wd': 'decoupled weight decay (AdamW)',
     'wd_bn_bias': 'weight decay on biases and norm weights too (fastai `wd_bn_bias`)',
+    'wd_filter': "'fastai' (`wd_bn_bias` alone decides) or 'timm' (timm's `param_groups_weight_decay`: no decay on 1-D parameters nor on the model's `no_weight_decay()`: pos_embed, cls_token; needs wd_bn_bias=False)",
     'adam': "(beta1, beta2, eps) of fastai `Adam` with decoupled decay (AdamW); kit: fastai's defaults",
-    'sched': "'one_cycle' (fastai `fit_one_cycle`, momentum cycled) or 'warmup_cosine' (`warmup_cosine`: per step, momentum fixed)",
-    'warmup': "fraction of the optimiser steps spent warming up", 'min_lr': "'warmup_cosine': start of the warm-up and end of the cosine",
+    'sched': "'one_cycle' (fastai `fit_one_cycle`, momentum cycled), 'warmup_cosine' (`warmup_cosine`: per step, momentum fixed) or 'timm_cosine' (`timm_cosine`: timm's per-epoch cosine)",
+    'warmup': "fraction of the optimiser steps (timm_cosine: of the epochs) spent warming up", 'min_lr': "'warmup_cosine', 'timm_cosine': start of the warm-up and end of the cosine",
     'label_smoothing': 'epsilon of the label-smoothed cross-entropy (0: plain cross-entropy)',
-    'augment': "per-image policy on the uint8 batches: None, 'autoaugment' (CIFAR-10 policy) or 'randaugment' (2 ops, magnitude 9)",
+    'augment': "per-image policy on the uint8 batches: None, 'autoaugment' (CIFAR-10 policy), 'randaugment' (torchvision's scale: 2 ops, magnitude 9 of 31 bins) or 'randaugment-timm' (timm's rand-m9 scale); `AUGMENTS`",
+    'translate': "True: the loaders' random translation (`get_dls`: 4 px at 32 px, the papers' crop with padding 4); False: none",
     'erasing': 'random-erasing probability per image (0: off)', 'erasing_mode': "'const' (zero, i.e. the mean after normalising) or 'pixel' (timm's per-pixel normal noise); `ERASING_MODES`",
     'erasing_area': 'largest erased area, a fraction of the image (the smallest is 0.02)',
     'mixup': 'MixUp alpha (0: off)', 'cutmix': 'CutMix alpha (0: off)', 'mix_prob': 'probability that a batch is mixed',
     'switch_prob': 'probability of CutMix rather than MixUp when both are on', 'repeats': 'repeated augmentation: passes over the training images per epoch',
     'drop_path': "stochastic depth of a ViT (timm's `drop_path_rate`; the ConvMixers have none)", 'clip': 'gradient-norm clipping (None: off)',
     'ema': "decay of an exponential moving average of the weights (timm's `ModelEmaV3`), evaluated and recorded beside the trained weights (0: off)",
-    'epochs': "the paper's epochs, for the GPU command (the CPU lessons choose their own)", 'notes': 'what the source does not state, and what the kit leaves out',
+    'epochs': "the paper's epochs, for the GPU command (the CPU lessons choose their own)", 'notes': 'what the source does not state, and where the kit differs from it',
 }
 _ADAMW = (0.9, 0.999, 1e-8)  # torch's AdamW defaults, which the papers' code uses
+_TIMM = "timm train.py defaults the command leaves: smoothing 0.1, mixup/cutmix prob 1 and switch 0.5, erasing mode pixel, flips 0.5, no drop-path unless given"
 RECIPES = {
-    'kit': dict(bs=128, lr=1e-3, wd=.05, wd_bn_bias=False, adam=(0.9, 0.99, 1e-5), sched='one_cycle', warmup=.25, min_lr=None, label_smoothing=.1,
-                augment=None, erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1, drop_path=0., clip=None,
+    'kit': dict(bs=128, lr=1e-3, wd=.05, wd_bn_bias=False, wd_filter='fastai', adam=(0.9, 0.99, 1e-5), sched='one_cycle', warmup=.25, min_lr=None, label_smoothing=.1,
+                augment=None, translate=True, erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1, drop_path=0., clip=None,
                 ema=0., epochs=30, notes="this lesson's CPU recipe"),
-    'poorvits': dict(bs=256, lr=1e-3, wd=.05, wd_bn_bias=True, adam=_ADAMW, sched='warmup_cosine', warmup=.1, min_lr=1e-6, label_smoothing=.1,
-                     augment='autoaugment', erasing=.25, erasing_mode='const', erasing_area=.4, mixup=1., cutmix=1., mix_prob=.5, switch_prob=.5, repeats=3, drop_path=.1,
-                     clip=None, ema=0., epochs=100, notes='code: 100 epochs of 3 passes (58,500 steps at batch 256), test-set model selection every 5 epochs (the kit reports the last epoch)'),
-    'structured-2404': dict(bs=512, lr=1e-3, wd=.01, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=10/200, min_lr=1e-6, label_smoothing=0.,
-                            augment='randaugment', erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1,
-                            drop_path=0., clip=3., ema=0., epochs=200, notes='not stated: label smoothing (off), min_lr (1e-6), decay on biases (off)'),
-    'structured-2505': dict(bs=512, lr=2e-3, wd=.05, wd_bn_bias=False, adam=_ADAMW, sched='warmup_cosine', warmup=50/300, min_lr=1e-6, label_smoothing=.1,
-                            augment='randaugment', erasing=.25, erasing_mode='pixel', erasing_area=1/3, mixup=.8, cutmix=1., mix_prob=1., switch_prob=.5, repeats=1,
-                            drop_path=.1, clip=None, ema=.9999, epochs=300, notes="EMA 0.9999 as the README's command gives it (--model-ema-decay; without timm's switch --model-ema that command keeps no EMA, see lesson 12); trained at 224 px with timm's RandomResizedCrop (the kit keeps the image size)"),
+    'poorvits': dict(bs=256, lr=1e-3, wd=.05, wd_bn_bias=True, wd_filter='fastai', adam=_ADAMW, sched='warmup_cosine', warmup=.1, min_lr=1e-6, label_smoothing=.1,
+                     augment='autoaugment', translate=True, erasing=.25, erasing_mode='const', erasing_area=.4, mixup=1., cutmix=1., mix_prob=.5, switch_prob=.5, repeats=3, drop_path=.1,
+                     clip=None, ema=0., epochs=100, notes='code: 100 epochs of 3 passes (58,500 steps at batch 256), test-set model selection every 5 epochs (the kit reports the last epoch). '
+                     "Differs: AutoAugment is torchvision's CIFAR-10 policy (the code's rotation never flips direction and its shears are bicubic; the kit's rotate both ways, nearest); "
+                     "the code trains in fp32, the kit in bf16 on CUDA unless --precision fp32; class tokens start at std 1e-6 (timm's), the code's at 0.02"),
+    'structured-2404': dict(bs=512, lr=1e-3, wd=.01, wd_bn_bias=False, wd_filter='timm', adam=(0.9, 0.999, 1e-3), sched='timm_cosine', warmup=10/200, min_lr=1e-6, label_smoothing=.1,
+                            augment='randaugment-timm', translate=False, erasing=0., erasing_mode='const', erasing_area=.4, mixup=0., cutmix=0., mix_prob=0., switch_prob=.5, repeats=1,
+                            drop_path=0., clip=3., ema=0., epochs=200, notes="command (osiriszjq/structured_init README) with the " + _TIMM + "; --scale 1 1 --ratio 1 1: no crop, so no translation. "
+                            "Differs: RandAugment is torchvision's ops on timm's scale (`BatchRandAugmentTimm`: no magnitude noise, posterize 4 bits, no Invert/SolarizeAdd); "
+                            "the warm-up starts at min_lr and there is no cool-down (the command leaves timm's --warmup-lr and --cooldown-epochs at the defaults of the fork's timm version, not stated); "
+                            "--amp is fp16, the kit bf16 on CUDA (--precision fp32 for fp32)"),
+    'structured-2505': dict(bs=512, lr=2e-3, wd=.05, wd_bn_bias=False, wd_filter='timm', adam=_ADAMW, sched='timm_cosine', warmup=50/300, min_lr=1e-6, label_smoothing=.1,
+                            augment='randaugment-timm', translate=True, erasing=.25, erasing_mode='pixel', erasing_area=1/3, mixup=.8, cutmix=1., mix_prob=1., switch_prob=.5, repeats=1,
+                            drop_path=.1, clip=None, ema=.9999, epochs=300, notes="command (osiriszjq/structured_initialization README, timm 1.0.22) with the " + _TIMM + ". "
+                            "Differs: EMA 0.9999 as the command's --model-ema-decay gives it (without timm's switch --model-ema that command keeps no EMA, see lesson 12); "
+                            "trained at 224 px with timm's RandomResizedCrop (the kit keeps the image size and translates 4 px); RandAugment is torchvision's ops on timm's scale "
+                            "(`BatchRandAugmentTimm`: no magnitude noise, posterize 4 bits, no Invert/SolarizeAdd); --amp is fp16, the kit bf16 on CUDA (--precision fp32 for fp32)"),
 }
 RECIPE_NAMES = tuple(RECIPES)
-Sched = Literal['one_cycle', 'warmup_cosine']  # fastai's one-cycle; timm's linear warm-up then cosine
-RECIPE_AUGMENTS, SCHEDS = (None, *AUGMENTS), get_args(Sched)  # policies and erasing modes: lesson 00's `AUGMENTS`, `ERASING_MODES`
+Sched = Literal['one_cycle', 'warmup_cosine', 'timm_cosine']  # fastai's one-cycle; linear warm-up then cosine per step; timm's per-epoch cosine
+WdFilter = Literal['fastai', 'timm']  # which parameters get no weight decay: fastai's `wd_bn_bias`, or timm's `param_groups_weight_decay`
+RECIPE_AUGMENTS, SCHEDS, WD_FILTERS = (None, *AUGMENTS), get_args(Sched), get_args(WdFilter)  # policies and erasing modes: lesson 00's `AUGMENTS`, `ERASING_MODES`
 
 # %% ../nbs/03_learner.ipynb #d9448de0
 def _num(r, k, lo, hi=None, integer=False, none=False):
+    "Check `r[k]` in place: a number in [lo, hi] (None too if `none`); an integer field becomes an int (128.0 from JSON: 128), any other a float (0 and 0.0: one value, one results key)."
     v = r[k]
     if none and v is None: return
     ok = is_number(v, lo, hi) and (not integer or float(v).is_integer())   # lesson 00's check; a whole float (128.0) counts, as JSON may give it
-    if not ok: raise ValueError(f"recipe {k}={v!r}: must be {'an integer' if integer else 'a number'} >= {lo}" + (f" and <= {hi}" if hi is not None else '') + (' or None' if none else ''))
+    if not ok: raise ValueError(f"recipe {k}={v!r}: must be {'an integer' if integer else 'a number'} >= {lo}" + (f" and <= {hi}" if hi is not None else '') + (' or None' if none else '')
+                                + (' (True/False are not numbers)' if isinstance(v, (bool, np.bool_)) else ''))
+    r[k] = int(v) if integer else float(v)
+
+_BOOL_FIELDS = ('wd_bn_bias', 'translate')  # fields that take True or False only
+def _bool(r, k):
+    "Check `r[k]` is a bool (a numpy bool becomes one); 'no', 0 or 1 are refused, not read as truth values."
+    if not isinstance(r[k], (bool, np.bool_)): raise ValueError(f"recipe {k}={r[k]!r}: must be True or False (a bool, not {type(r[k]).__name__})")
+    r[k] = bool(r[k])
 
 # %% ../nbs/03_learner.ipynb #bdb6376e
 def resolve_recipe(
     recipe:str|dict='kit', # a name in `RECIPES`, or a recipe dict (e.g. from `resolve_recipe`)
     recipe_kwargs:dict=None, # fields to change, e.g. dict(augment=None) for the paper's "-AutoAugment" ablation
-)->dict: # a new dict: every field of `RECIPE_FIELDS`, plus 'name'
-    "The recipe `recipe` with `recipe_kwargs` applied, checked; raises ValueError on an unknown name or field (listing the valid ones) or a value out of range."
+)->dict: # a new dict: every field of `RECIPE_FIELDS`, plus 'name'; integer fields as int, number fields as float, (beta1, beta2, eps) a tuple of floats
+    "The recipe `recipe` with `recipe_kwargs` applied, checked (types, ranges, consistency) and normalised (0 and 0.0 are one value); raises ValueError on an unknown name or field (listing the valid ones), a value of the wrong type or out of range, or fields that contradict each other, saying how to fix it. Its inputs are left unchanged."
     if isinstance(recipe, dict): r = dict(recipe)
     elif recipe in RECIPES: r = dict(RECIPES[recipe], name=recipe)
     else: raise ValueError(f"unknown recipe {recipe!r}; valid: {', '.join(RECIPE_NAMES)}")
+    if recipe_kwargs is not None and not isinstance(recipe_kwargs, dict): raise ValueError(f"recipe_kwargs must be a dict of fields, got {type(recipe_kwargs).__name__}")
     bad = [k for k in (recipe_kwargs or {}) if k not in RECIPE_FIELDS or k == 'notes']
     if bad: raise ValueError(f"recipe_kwargs: unknown field(s) {', '.join(map(repr, bad))}; valid: {', '.join(k for k in RECIPE_FIELDS if k != 'notes')}")
     r.update(recipe_kwargs or {})
@@ -251,15 +275,20 @@ def resolve_recipe(
                             ('mixup', 0, None, False, False), ('cutmix', 0, None, False, False), ('mix_prob', 0, 1, False, False),
                             ('switch_prob', 0, 1, False, False), ('erasing_area', .02, .99, False, False), ('repeats', 1, None, True, False), ('drop_path', 0, .99, False, False),
                             ('clip', 1e-12, None, False, True), ('ema', 0, None, False, False), ('epochs', 1, None, True, False)]: _num(r, k, lo, hi, i, n)
+    for k in _BOOL_FIELDS: _bool(r, k)
+    for k, valid in [('augment', RECIPE_AUGMENTS), ('erasing_mode', ERASING_MODES), ('sched', SCHEDS), ('wd_filter', WD_FILTERS)]:
+        if not any(r[k] is v or (isinstance(r[k], str) and r[k] == v) for v in valid): raise ValueError(f"recipe {k}={r[k]!r}; valid: {', '.join(map(repr, valid))}")
+    if not isinstance(r['notes'], str) or not isinstance(r['name'], str): raise ValueError("recipe notes and name must be strings: start from resolve_recipe(name)")
     if r['ema'] >= 1: raise ValueError(f"recipe ema={r['ema']!r}: the EMA decay must be below 1 (the 2505 recipe: 0.9999; 0: off)")
-    if r['augment'] not in RECIPE_AUGMENTS: raise ValueError(f"recipe augment={r['augment']!r}; valid: {RECIPE_AUGMENTS}")
-    if r['erasing_mode'] not in ERASING_MODES: raise ValueError(f"recipe erasing_mode={r['erasing_mode']!r}; valid: {ERASING_MODES}")
-    if r['sched'] not in SCHEDS: raise ValueError(f"recipe sched={r['sched']!r}; valid: {SCHEDS}")
-    if r['sched'] == 'warmup_cosine' and r['min_lr'] is None: raise ValueError("recipe sched='warmup_cosine' needs a min_lr (e.g. 1e-6)")
+    if r['sched'] != 'one_cycle' and r['min_lr'] is None: raise ValueError(f"recipe sched={r['sched']!r} needs a min_lr (e.g. 1e-6)")
+    if r['sched'] == 'one_cycle' and r['min_lr'] is not None: raise ValueError(f"recipe min_lr={r['min_lr']!r} has no effect with sched='one_cycle' (fastai's one-cycle ends at lr/1e5): set min_lr=None, or a sched that uses it")
+    if r['min_lr'] is not None and r['min_lr'] > r['lr']: raise ValueError(f"recipe min_lr={r['min_lr']!r} is above lr={r['lr']!r}: the schedule would fall to its peak and rise to its end; set min_lr below lr (the papers: 1e-6)")
+    if r['wd_filter'] == 'timm' and r['wd_bn_bias']: raise ValueError("recipe wd_filter='timm' takes the decay off biases and norms, but wd_bn_bias=True puts it on: set wd_bn_bias=False, or wd_filter='fastai'")
     if (r['mixup'] or r['cutmix']) and not r['mix_prob']: raise ValueError("recipe mixup/cutmix are on but mix_prob is 0: set mix_prob, or mixup=0 and cutmix=0")
     a = r['adam']
-    if not (isinstance(a, (tuple, list)) and len(a) == 3 and 0 <= a[0] < 1 and 0 <= a[1] < 1 and a[2] > 0): raise ValueError(f"recipe adam={a!r}: give (beta1, beta2, eps) with betas in [0, 1) and eps > 0")
-    r['adam'] = tuple(a)
+    if not (isinstance(a, (tuple, list)) and len(a) == 3 and all(is_number(x) for x in a) and 0 <= a[0] < 1 and 0 <= a[1] < 1 and a[2] > 0):
+        raise ValueError(f"recipe adam={a!r}: give (beta1, beta2, eps) with betas in [0, 1) and eps > 0")
+    r['adam'] = tuple(map(float, a))
     return r
 
 def recipe_changes(r:dict # a resolved recipe
@@ -269,10 +298,10 @@ def recipe_changes(r:dict # a resolved recipe
     return {k: r[k] for k in RECIPE_FIELDS if k != 'notes' and (k not in base or r[k] != base[k])}
 
 def show_recipe(*names:str, # recipe names; none: all of `RECIPES`
-               )->pd.DataFrame: # one row per field, one column per recipe
-    "The recipes side by side, one row per field of `RECIPE_FIELDS`; raises ValueError on an unknown name."
+               )->pd.DataFrame: # one row per field, then 'rotation_deg', one column per recipe
+    "The recipes side by side, one row per field of `RECIPE_FIELDS`, then 'rotation_deg': the largest rotation of the recipe's augmentation policy in degrees (`augment_rotation`: how strong it is, on one scale for every policy); raises ValueError on an unknown name."
     rs = [resolve_recipe(n) for n in (names or RECIPE_NAMES)]
-    return pd.DataFrame({r['name']: [r[k] for k in RECIPE_FIELDS] for r in rs}, index=list(RECIPE_FIELDS))
+    return pd.DataFrame({r['name']: [r[k] for k in RECIPE_FIELDS] + [round(augment_rotation(r['augment']), 1)] for r in rs}, index=list(RECIPE_FIELDS) + ['rotation_deg'])
 
 # %% ../nbs/03_learner.ipynb #280ace11
 def warmup_cosine(lr:float, # peak learning rate
@@ -305,18 +334,58 @@ class TimmMixup(Callback):
         x, y = self.mix(self.x.clone(), self.y)
         self.learn.xb, self.learn.yb = (x,), (y,)
 
+# %% ../nbs/03_learner.ipynb #ddaa9085
+def timm_cosine(lr:float, # peak learning rate
+                warmup:float, # fraction of the epochs in the linear warm-up, in [0, 1): round(warmup * epochs) epochs
+                min_lr:float, # start of the warm-up and end of the cosine
+                epochs:int, # epochs of the fit: the schedule steps once per epoch
+               ):
+    "timm's `CosineLRScheduler` as `create_scheduler_v2('cosine', warmup_lr=min_lr)` makes it for `train.py` (per epoch, `warmup_prefix=False`, no cool-down), as a fastai schedule of pct_train: epoch e has min_lr + e (lr - min_lr) / W in the W warm-up epochs, then min_lr + (lr - min_lr)(1 + cos(pi e / epochs)) / 2. Raises ValueError on a warm-up outside [0, 1), epochs < 1 or min_lr above lr."
+    if not 0 <= warmup < 1: raise ValueError(f"warmup must lie in [0, 1), got {warmup}")
+    if not is_number(epochs, 1, integer=True): raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    if min_lr > lr: raise ValueError(f"min_lr={min_lr} is above lr={lr}: set min_lr below lr")
+    W = round(warmup * epochs)
+    def sched(pct):
+        e = min(int(pct * epochs + 1e-9), epochs - 1)                       # the epoch this step belongs to
+        return min_lr + e * (lr - min_lr) / W if e < W else min_lr + .5 * (lr - min_lr) * (1 + math.cos(math.pi * e / epochs))
+    return sched
+
+def timm_no_decay(model:nn.Module, # a model (a `DistributedDataParallel` wrapper is looked through)
+                 )->list: # parameter names
+    "The parameters timm's optimiser factory gives no weight decay (`param_groups_weight_decay` with the model's `no_weight_decay()`): 1-D ones (biases, norms) and e.g. a ViT's pos_embed and cls_token."
+    m = model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
+    nwd = set(m.no_weight_decay()) if hasattr(m, 'no_weight_decay') else set()
+    ids = {id(p) for g in param_groups_weight_decay(m, 1., no_weight_decay_list=nwd) if not g['weight_decay'] for p in g['params']}
+    return [n for n, p in m.named_parameters() if id(p) in ids]
+
+def recipe_sched(r:dict, # a resolved recipe (`resolve_recipe`)
+                 lr:float, # the peak learning rate of the fit (the learner's)
+                 epochs:int, # epochs of the fit
+                ):
+    "The fastai lr schedule (a function of pct_train) of `r`'s 'warmup_cosine' or 'timm_cosine'; None for 'one_cycle' (`fit_one_cycle` schedules itself)."
+    if r['sched'] == 'one_cycle': return None
+    return warmup_cosine(lr, r['warmup'], r['min_lr']) if r['sched'] == 'warmup_cosine' else timm_cosine(lr, r['warmup'], r['min_lr'], epochs)
+
+class TimmWeightDecay(Callback):
+    "No weight decay on `timm_no_decay(model)` in fastai's optimiser (its per-parameter `do_wd`), as timm's `create_optimizer_v2` groups them (recipe `wd_filter='timm'`)."
+    order = -20  # before lesson 12's checkpoint restores the optimiser state, and before a distributed wrapper renames the parameters
+    def before_fit(self):
+        no = set(timm_no_decay(self.learn.model))
+        for n, p in self.learn.model.named_parameters():
+            if n in no: self.learn.opt.state[p]['do_wd'] = False
+
 # %% ../nbs/03_learner.ipynb #23878d65
 def _loader_aug(dl)->tuple:
     "(pad, flip) of a kit training loader: its `RandTranslate` pad (0 if none) and whether it flips."
     fs = list(dl.after_batch.fs)
     return next((f.pad for f in fs if isinstance(f, RandTranslate)), 0), any(isinstance(f, RandFlip) for f in fs)
 
-def _keeps_loaders(r:dict)->bool: return r['augment'] is None and not r['erasing'] and r['repeats'] == 1
+def _keeps_loaders(r:dict)->bool: return r['augment'] is None and not r['erasing'] and r['repeats'] == 1 and r['translate']
 
 def recipe_dls(dls, # fastai `DataLoaders` from `get_dls` (or `tensor_dl` loaders)
                r:dict, # a resolved recipe (`resolve_recipe`)
               ):
-    "`dls` with its training loader rebuilt for `r`'s policy augmentation, random erasing and repeats (same images, batch size, translation, flips, normalisation, seeded order); `dls` itself when `r` keeps the loaders' augmentation. Raises ValueError on loaders the kit did not make, or an odd batch with MixUp/CutMix."
+    "`dls` with its training loader rebuilt for `r`'s policy augmentation, random erasing, repeats and translation (same images, batch size, flips, normalisation, seeded order; the loaders' translation unless `r['translate']` is False); `dls` itself when `r` keeps the loaders' augmentation. Raises ValueError on loaders the kit did not make, or an odd batch with MixUp/CutMix."
     dl = dls.train
     if (r['mixup'] or r['cutmix']) and dl.bs % 2:
         raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch size; the training loader has bs={dl.bs}")
@@ -325,6 +394,7 @@ def recipe_dls(dls, # fastai `DataLoaders` from `get_dls` (or `tensor_dl` loader
         raise ValueError(f"recipe {r['name']!r} augments the kit's in-memory uint8 batches, but dls.train is a {type(dl).__name__}: build the loaders with get_dls or tensor_dl, "
                          "or use recipe='kit' (or recipe_kwargs=dict(augment=None, erasing=0, repeats=1)) and augment in your own loaders")
     pad, flip = _loader_aug(dl)
+    if not r['translate']: pad = 0                                           # structured-2404: timm's crop at scale 1, i.e. none
     tfms = batch_tfms(dl.dataset, pad, flip, loader_stats(dl), augment=r['augment'], erasing=r['erasing'],
                       erasing_kwargs=dict(mode=r['erasing_mode'], max_area=r['erasing_area']) if r['erasing'] else None)
     new = tensor_dl(dl.dataset, dl.bs, dls.device, train=True, after_batch=tfms, repeats=r['repeats'])
@@ -419,9 +489,9 @@ def _recipe_opt(r:dict):
 
 def recipe_cbs(r:dict, # a resolved recipe (`resolve_recipe`)
               )->list: # `TimmMixup` and/or `GradientClip`; empty if the recipe has neither
-    "The callbacks of recipe `r`: `TimmMixup` if MixUp or CutMix is on, fastai's `GradientClip` if `clip`."
+    "The callbacks of recipe `r`: `TimmMixup` if MixUp or CutMix is on, fastai's `GradientClip` if `clip`, `TimmWeightDecay` if `wd_filter` is 'timm'."
     cbs = [TimmMixup(r['mixup'], r['cutmix'], r['mix_prob'], r['switch_prob'], r['label_smoothing'])] if r['mixup'] or r['cutmix'] else []
-    return cbs + ([GradientClip(r['clip'])] if r['clip'] else [])
+    return cbs + ([GradientClip(r['clip'])] if r['clip'] else []) + ([TimmWeightDecay()] if r['wd_filter'] == 'timm' else [])
 
 # %% ../nbs/03_learner.ipynb #b291de96
 def recipe_learner(
@@ -558,7 +628,7 @@ def fit_recipe(learn:Learner, # a `vit_learner` / `convmixer_learner`
     if log is not None: cbs.append(EpochLog(log, every=math.ceil(epochs / check_number('log_points', log_points, 1, integer=True))))
     learn.ema_model, learn.resumed_from, learn.train_s_before = None, None, 0.   # what the EMA and the checkpoint set, if there are any
     if r['sched'] == 'one_cycle': fit = lambda cbs: learn.fit_one_cycle(epochs, pct_start=r['warmup'], cbs=cbs)
-    else: fit = lambda cbs: learn.fit(epochs, cbs=cbs + [ParamScheduler({'lr': warmup_cosine(learn.lr, r['warmup'], r['min_lr'])})])
+    else: fit = lambda cbs: learn.fit(epochs, cbs=cbs + [ParamScheduler({'lr': recipe_sched(r, learn.lr, epochs)})])
     with contextlib.ExitStack() as ctx:
         for f in FIT_CONTEXTS.values(): ctx.enter_context(f(learn))                # lesson 12: a launched run fits on all its processes
         if mode == 'bars': fit(cbs)
