@@ -301,7 +301,8 @@ def show_recipe(*names:str, # recipe names; none: all of `RECIPES`
                )->pd.DataFrame: # one row per field, then 'rotation_deg', one column per recipe
     "The recipes side by side, one row per field of `RECIPE_FIELDS`, then 'rotation_deg': the largest rotation of the recipe's augmentation policy in degrees (`augment_rotation`: how strong it is, on one scale for every policy); raises ValueError on an unknown name."
     rs = [resolve_recipe(n) for n in (names or RECIPE_NAMES)]
-    return pd.DataFrame({r['name']: [r[k] for k in RECIPE_FIELDS] + [round(augment_rotation(r['augment']), 1)] for r in rs}, index=list(RECIPE_FIELDS) + ['rotation_deg'])
+    cell = lambda v: str(v) if isinstance(v, tuple) else v   # pandas prints floats inside a tuple to 6 decimals: Adam's eps 1e-8 would read 0.0
+    return pd.DataFrame({r['name']: [cell(r[k]) for k in RECIPE_FIELDS] + [round(augment_rotation(r['augment']), 1)] for r in rs}, index=list(RECIPE_FIELDS) + ['rotation_deg'])
 
 # %% ../nbs/03_learner.ipynb #280ace11
 def warmup_cosine(lr:float, # peak learning rate
