@@ -9,6 +9,7 @@ from __future__ import annotations
 import json, math, re
 from dataclasses import dataclass, fields, replace
 from fastcore.basics import patch
+from timm.layers import to_2tuple
 from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, timm
@@ -425,7 +426,8 @@ def check(self:CompareRequest)->dict: # the resolved values: runs, seeds, recipe
         check_models(self.arch, runs, attns, DATASET_SHAPES[self.dataset], self.model_kwargs, self.init_kwargs, self.attn_kwargs, whiten)
         n_tr, exact = train_sizes(self.dataset, sizes)                   # known without loading
         if whiten: check_whiten_count(whiten, sizes, n_tr, bs, r['repeats'], exact)
-    elif fam.attn and (isz := parse_img_size(self.img_size)) is not None: check_patch_grid(self.arch, isz, self.model_kwargs)   # a folder resized: its grid is known
+    elif fam.attn and (isz := parse_img_size(self.img_size)) is not None:   # a folder resized: its grid is known; channels and classes come with the data
+        check_models(self.arch, runs, attns, (3, *to_2tuple(isz), 2), self.model_kwargs, self.init_kwargs, self.attn_kwargs, whiten)   # (placeholders; checked again once loaded)
     out = check_out(self.out)
     read_results(out)                                                    # a damaged results file stops the job here
     return dict(runs=runs, seeds=seeds, recipe=r, bs=bs, lr=lr, wd=wd, recipe_kwargs=rk, device=device, precision=precision, shard=shard,
