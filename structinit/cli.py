@@ -38,7 +38,7 @@ def main(
     init_kwargs:str=None,                       # ViTs: JSON options for the initialisers, e.g. '{"kernel_size": 5}'
     attn:str=None,                              # ViTs: comma-separated attention kinds: vanilla, gpsa, ibit, ibit-softmax (default: vanilla)
     attn_kwargs:str=None,                       # ViTs: JSON options for the attention conversion, e.g. '{"n_gpsa": 4}' or '{"rank": 16}'
-    img_size:str=None,                          # --dataset folder only: resize every image to H or H,W pixels (centre crop, then resize)
+    img_size:str=None,                          # --dataset folder only: resize every image to H or H,W pixels (centre crop, then resize), each side at most 1024 (MAX_IMG_SIDE)
     steps:int=None,                             # optimiser steps per run, the same at every size (ConViT's protocol; default for several sizes: those of 30 epochs of the largest)
     recipe:str='kit',                           # training recipe: kit, poorvits, structured-2404, structured-2505 (--show-recipes prints them)
     recipe_kwargs:str=None,                     # JSON changes to the recipe, e.g. '{"augment": null}' (no AutoAugment) or '{"mixup": 0, "cutmix": 0}'

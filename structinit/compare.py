@@ -6,27 +6,28 @@ Docs: https://structinit.github.io/structinit/compare.html.md"""
 
 # %% ../nbs/04_compare.ipynb #17cfc6d8
 from __future__ import annotations
-import json, re
+import json, math, re
 from dataclasses import dataclass, fields, replace
 from fastcore.basics import patch
+from timm.layers import to_2tuple
 from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, timm
 from matplotlib.figure import Figure
 from .data import (as_list, parse_sizes, size_args, ImageTensors, load_dataset, subset_idxs, data_fingerprint, check_number, is_number, markdown_table,
-                   DATASETS, DATASET_SHAPES, DatasetName)
+                   DATASETS, DATASET_SHAPES, DATASET_TRAIN_SIZES, DatasetName, check_img_size, MAX_IMG_SIDE)
 from .models import kit_presets
 from .store import RECIPE_COLS, fmt_key, run_key, read_results, check_out
 from .learner import (Precision, vit_learner, INIT_NAMES, resolve_attn, ATTN_NAMES, check_vit_request, MAX_SEED,
-                      steps_per_epoch, budget_epochs, resolve_recipe, recipe_changes, check_whiten, check_precision, resolve_device)
+                      steps_per_epoch, budget_epochs, resolve_recipe, recipe_changes, check_whiten, check_precision, resolve_device, check_patch_grid)
 
 # %% auto #0
 __all__ = ['DEFAULT_EPOCHS', 'DEFAULT_INITS', 'CLI_RECIPE_FIELDS', 'FAMILIES', 'PROCESSES', 'PROTOCOL_COLS', 'filter_name',
-           'check_numbers', 'plan_recipe', 'whiten_of', 'parse_img_size', 'Family', 'register_family', 'arch_family',
-           'vit_variant', 'vit_check', 'vit_grid_learner', 'vit_columns', 'check_request', 'check_models',
-           'data_identity', 'Processes', 'run_labels', 'label', 'results_table', 'plot_results', 'CompareJob',
-           'parse_shard', 'shard_indices', 'plan_budget', 'budget_text', 'CompareRequest', 'compare_request',
-           'job_title', 'plan_compare', 'same_protocol']
+           'check_numbers', 'plan_recipe', 'whiten_of', 'check_whiten_count', 'train_sizes', 'parse_img_size', 'Family',
+           'register_family', 'arch_family', 'vit_variant', 'vit_check', 'vit_grid_learner', 'vit_columns',
+           'check_request', 'check_models', 'data_identity', 'Processes', 'run_labels', 'label', 'results_table',
+           'plot_results', 'CompareJob', 'parse_shard', 'shard_indices', 'plan_budget', 'budget_text', 'CompareRequest',
+           'compare_request', 'job_title', 'plan_compare', 'same_protocol']
 
 # %% ../nbs/04_compare.ipynb #47d74d61
 DEFAULT_EPOCHS = 30  # one size and no budget given: this many epochs; several sizes: the steps of this many epochs of the largest
@@ -81,6 +82,30 @@ def whiten_of(whiten, # `--whiten`: training images (0: off)
     if whiten and not family.attn: raise ValueError(f"whiten (--whiten) whitens a ViT's patch embedding; the {family.name} presets have none: leave it 0")
     return int(whiten)
 
+def check_whiten_count(whiten:int, # `--whiten`: training images (0: off)
+                       sizes:list, # canonical size specs (`parse_sizes`)
+                       n_trains:list, # training images at each size: exact, or (before loading, for a fraction) an upper bound
+                       bs:int, # the batch size
+                       repeats:int=1, # the recipe's repeated augmentation
+                       exact:list=None, # per size, whether its n_train is exact; None: all are
+                      ):
+    "Raise ValueError when one pass of a size's training loader (n_train x repeats images in batches of min(bs, n_train), the last partial one dropped) gives fewer than `whiten` images."
+    for i, (spec, n) in enumerate(zip(sizes, n_trains)):
+        tot, b = n * repeats, max(1, min(bs, n))
+        avail = tot - tot % b if exact is None or exact[i] else tot
+        at_most = '' if exact is None or exact[i] else 'at most '
+        if whiten > avail: raise ValueError(f"whiten (--whiten) {whiten} is more than the {at_most}{avail} training images one pass gives at size {spec} ({at_most}{n} images"
+                                            f"{f' x {repeats} repeats' if repeats > 1 else ''}, batches of {b}, the last partial one dropped): use --whiten {avail} or less, or more images per class")
+
+def train_sizes(dataset:str, # a dataset of `DATASET_TRAIN_SIZES`
+                sizes:list, # canonical size specs (`parse_sizes`)
+               )->tuple: # (n_trains, exact): training images per size, and whether each is exact (a fraction: an upper bound)
+    "Training images at each size, known without loading the data: k per class x classes, all of them, or (a fraction f) at most f x all + classes."
+    N, k = DATASET_TRAIN_SIZES[dataset], DATASET_SHAPES[dataset][3]
+    out = [(size_args(s)['n_per_class'] * k, True) if size_args(s)['n_per_class'] else (N, True) if s == 'all' else
+           (min(N, math.ceil(float(s) * N) + k), False) for s in sizes]
+    return [n for n, _ in out], [e for _, e in out]
+
 def parse_img_size(v, # `--img-size` in pixels: None or '' (no resize), an int side, an (H, W) pair, or a string '32' or '28,32'
                   )->int|tuple|None: # None, a side, or (height, width)
     "`--img-size` as None, an int side, or (height, width): from an int, a tuple, or the strings '32' and '28,32'; raises ValueError."
@@ -88,7 +113,7 @@ def parse_img_size(v, # `--img-size` in pixels: None or '' (no resize), an int s
     try: hw = as_list(v, int)
     except (ValueError, TypeError): raise ValueError(f"img_size (--img-size) must be H or H,W in pixels, got {v!r}") from None
     if len(hw) not in (1, 2) or min(hw) < 1: raise ValueError(f"img_size (--img-size) must be H or H,W with positive sides, got {v!r}")
-    return hw[0] if len(hw) == 1 else tuple(hw)
+    return check_img_size(hw[0] if len(hw) == 1 else tuple(hw), 'img_size (--img-size)')          # at most MAX_IMG_SIDE a side
 
 # %% ../nbs/04_compare.ipynb #f5affb9f
 @dataclass(frozen=True)
@@ -402,6 +427,10 @@ def check(self:CompareRequest)->dict: # the resolved values: runs, seeds, recipe
     attns = as_list('vanilla' if self.attn is None else self.attn) if fam.attn else ['']
     if self.dataset in DATASET_SHAPES:
         check_models(self.arch, runs, attns, DATASET_SHAPES[self.dataset], self.model_kwargs, self.init_kwargs, self.attn_kwargs, whiten)
+        n_tr, exact = train_sizes(self.dataset, sizes)                   # known without loading
+        if whiten: check_whiten_count(whiten, sizes, n_tr, bs, r['repeats'], exact)
+    elif fam.attn and (isz := parse_img_size(self.img_size)) is not None:   # a folder resized: its grid is known; channels and classes come with the data
+        check_models(self.arch, runs, attns, (3, *to_2tuple(isz), 2), self.model_kwargs, self.init_kwargs, self.attn_kwargs, whiten)   # (placeholders; checked again once loaded)
     out = check_out(self.out)
     read_results(out)                                                    # a damaged results file stops the job here
     return dict(runs=runs, seeds=seeds, recipe=r, bs=bs, lr=lr, wd=wd, recipe_kwargs=rk, device=device, precision=precision, shard=shard,
@@ -447,6 +476,7 @@ def plan_compare(request:CompareRequest=None, # the comparison; None: built from
     tensors = load_dataset(q.dataset, q.data_path, size=parse_img_size(q.img_size))
     if q.dataset not in DATASET_SHAPES: check_models(q.arch, c['runs'], c['attns'], (*tensors[0].x.shape[1:], tensors[0].c), q.model_kwargs, q.init_kwargs, q.attn_kwargs, c['whiten'])
     n_trains = [len(subset_idxs(tensors[0].y, **size_args(s))) for s in c['sizes']]   # raises if a class is too small
+    check_whiten_count(c['whiten'], c['sizes'], n_trains, bs, r['repeats'])
     odd = [n for n in n_trains if min(bs, n) % 2] if r['mixup'] or r['cutmix'] else []
     if odd: raise ValueError(f"recipe {r['name']!r} mixes each image with its mirror in the batch (MixUp/CutMix), so it needs an even batch: bs={bs} with {odd[0]} training images "
                              f"gives batches of {min(bs, odd[0])}; choose an even --bs below the training set's size, or turn MixUp and CutMix off (--recipe-kwargs '{{\"mixup\": 0, \"cutmix\": 0}}')")

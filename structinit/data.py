@@ -6,18 +6,19 @@ Docs: https://structinit.github.io/structinit/data.html.md"""
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'FASHION_CLASSES', 'FASHION_FILES', 'DEBIAN_FASHION', 'CIFAR_DIRS', 'CIFAR_FILES', 'IMAGE_EXTS',
-           'IMAGE_MODES', 'DatasetName', 'DATASETS', 'DATASET_SHAPES', 'AAPolicy', 'AA_POLICIES', 'AugInterpolation',
-           'AUG_INTERPOLATIONS', 'SYNC_KINDS', 'ErasingMode', 'ERASING_MODES', 'AUGMENTS', 'is_number', 'require',
-           'check_number', 'atomic_write', 'markdown_table', 'md_block', 'set_md_block', 'ImageTensors', 'subset_idxs',
-           'as_list', 'parse_sizes', 'size_args', 'read_idx', 'write_idx', 'data_root', 'load_fashion_mnist',
-           'load_digits_tensors', 'CifarUnpickler', 'read_cifar', 'load_cifar', 'load_folder', 'load_dataset',
-           'data_fingerprint', 'translate_batch', 'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw',
-           'randaugment_draw', 'op_groups', 'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment',
-           'BatchRandAugmentTimm', 'sync_ops', 'BatchRandomErasing', 'channel_stats', 'augment_rotation', 'batch_tfms',
-           'TensorImageDL', 'tensor_dl', 'loader_stats', 'get_dls', 'pipeline_throughput']
+           'IMAGE_MODES', 'MAX_IMG_SIDE', 'DatasetName', 'DATASETS', 'DATASET_SHAPES', 'DATASET_TRAIN_SIZES',
+           'AAPolicy', 'AA_POLICIES', 'AugInterpolation', 'AUG_INTERPOLATIONS', 'SYNC_KINDS', 'ErasingMode',
+           'ERASING_MODES', 'AUGMENTS', 'is_number', 'require', 'check_number', 'atomic_write', 'markdown_table',
+           'md_block', 'set_md_block', 'ImageTensors', 'subset_idxs', 'as_list', 'parse_sizes', 'size_args', 'read_idx',
+           'write_idx', 'data_root', 'load_fashion_mnist', 'load_digits_tensors', 'CifarUnpickler', 'read_cifar',
+           'load_cifar', 'check_img_size', 'load_folder', 'load_dataset', 'data_fingerprint', 'translate_batch',
+           'default_pad', 'RandTranslate', 'RandFlip', 'autoaugment_draw', 'randaugment_draw', 'op_groups',
+           'apply_op_draw', 'BatchAutoAugment', 'BatchRandAugment', 'BatchRandAugmentTimm', 'sync_ops',
+           'BatchRandomErasing', 'channel_stats', 'augment_rotation', 'batch_tfms', 'TensorImageDL', 'tensor_dl',
+           'loader_stats', 'get_dls', 'pipeline_throughput']
 
 # %% ../nbs/00_data.ipynb #7d34aa42
-import gzip, hashlib, inspect, logging, math, numbers, os, pickle, random, re, stat, tempfile, time, warnings, zlib
+import gzip, hashlib, inspect, logging, math, numbers, os, pickle, random, re, shutil, stat, tempfile, time, warnings, zlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -274,13 +275,21 @@ def _searched(path)->str:
     env = os.environ.get('STRUCTINIT_DATA')
     return (f"Only $STRUCTINIT_DATA={env} was searched (it is set); fill it, or unset it to search the default places." if env else '')
 
-def _download(name, root):
-    "Download dataset `name` with torchvision into `root`; a line saying what happened."
+def _download(name, root, explicit=False):
+    "Download dataset `name` with torchvision into `root`; a line saying what happened. An `explicit` root (path=) that does not exist is not created; a failed attempt removes what it created."
+    root = Path(root)
+    if explicit and not root.is_dir():
+        return f"Download with torchvision: not tried: {root} is not an existing folder (a mistyped path? create it to download into it)."
     import torchvision
     cls = dict(fashion_mnist=torchvision.datasets.FashionMNIST, cifar10=torchvision.datasets.CIFAR10,
                cifar100=torchvision.datasets.CIFAR100)[name]
+    top = None if root.exists() else next(p for p in [root, *root.parents] if p.parent.exists())   # the highest folder the attempt creates
+    before = set(root.iterdir()) if top is None and root.is_dir() else set()
     try: cls(str(root), train=True, download=True)
-    except Exception as e: return f"Download with torchvision into {root} failed: {type(e).__name__}: {str(e).strip()}"
+    except Exception as e:
+        for p in [top] if top is not None else [p for p in root.iterdir() if p not in before]:   # leave nothing of the attempt behind
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        return f"Download with torchvision into {root} failed: {type(e).__name__}: {str(e).strip()}"
     return f"Downloaded with torchvision into {root}."
 
 def _not_found(what, looked_for, dirs, download_note, how, searched=''):
@@ -307,7 +316,7 @@ def load_fashion_mnist(path:str|Path|None=None, # folder with the four IDX files
     fs = next((fs for d in dirs if (fs := _fashion_files(d))), None)
     note = "Download with torchvision: not tried (download=False)."
     if fs is None and download:
-        note = _download('fashion_mnist', data_root(path))
+        note = _download('fashion_mnist', data_root(path), path is not None)
         fs = next((fs for d in dirs if (fs := _fashion_files(d))), None)
     if fs is None:
         raise _not_found('Fashion-MNIST', ', '.join(FASHION_FILES) + ' (or without .gz)', [f'{d}{_fashion_has(d)}' for d in dirs], note,
@@ -417,7 +426,7 @@ def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
         if d is not None: return load_folder(d)
     res, note = find(), "Download with torchvision: not tried (download=False)."
     if res is None and download:
-        note = _download(name, data_root(path))
+        note = _download(name, data_root(path), path is not None)
         res = find()
     if res is None:
         raise _not_found(name.upper().replace('CIFAR', 'CIFAR-'), f"{sub}/ (with {meta_f})" + (" or fastai's cifar10/train, cifar10/test PNG folders" if png else ''),
@@ -458,6 +467,17 @@ def _open_image(f):
     return im
 
 # %% ../nbs/00_data.ipynb #ddf8a2e8
+MAX_IMG_SIDE = 1024  # the largest side (pixels) a folder dataset is resized to: the kit holds every image in memory as uint8 (N x C x side^2 bytes)
+
+def check_img_size(size, # None (no resize), an int side, or (h, w)
+                   name:str='size', # how the message names it, e.g. 'img_size (--img-size)'
+                  )->int|tuple|None: # `size` as given: None, an int, or an (h, w) tuple
+    "Raise ValueError unless `size` is None, or an int or (h, w) of ints in 1..`MAX_IMG_SIDE`."
+    hw = (size, size) if is_number(size, integer=True) else tuple(size) if isinstance(size, (tuple, list)) else None
+    if size is not None and (hw is None or len(hw) != 2 or not all(is_number(s, 1, MAX_IMG_SIDE, integer=True) for s in hw)):
+        raise ValueError(f"{name} must be H or (H, W) in pixels, each side in 1..{MAX_IMG_SIDE} (MAX_IMG_SIDE: the kit holds the resized images in memory), got {size!r}")
+    return tuple(size) if isinstance(size, list) else size
+
 def _read_images(fs, size=None):
     "Images `fs` as one (N, C, H, W) uint8 tensor: L if all grey-scale else RGB, resized to `size` (centre crop + resize) if given."
     from PIL import Image, ImageOps
@@ -481,6 +501,7 @@ def load_folder(path:str|Path, # folder of class sub-folders, or with train/ and
                 seed:int=0 # seed of that split
                )->tuple: # (train, test) `ImageTensors`, `source` the resolved folder
     "Images in class sub-folders as (train, test); raises `FileNotFoundError` without images, `ValueError` on a folder that makes no fair task (see above), an unreadable or non-8-bit file, or mixed sizes without `size`."
+    check_img_size(size)
     path = Path(path).expanduser()
     if not path.is_dir(): raise FileNotFoundError(f"{path} is not a folder")
     src = str(path.resolve())
@@ -504,6 +525,7 @@ def load_folder(path:str|Path, # folder of class sub-folders, or with train/ and
 DatasetName = Literal['fashion_mnist', 'digits', 'cifar10', 'cifar100', 'folder']
 DATASETS = get_args(DatasetName)
 DATASET_SHAPES = {'fashion_mnist': (1, 28, 28, 10), 'digits': (1, 8, 8, 10), 'cifar10': (3, 32, 32, 10), 'cifar100': (3, 32, 32, 100)}  # (C, H, W, classes), known before loading
+DATASET_TRAIN_SIZES = {'fashion_mnist': 60_000, 'digits': 1_438, 'cifar10': 50_000, 'cifar100': 50_000}  # training images, known before loading
 
 def load_dataset(name:DatasetName, # one of `DATASETS`
                  path:str|Path|None=None, # where the data is; None: the default search (see each loader)

@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/init.html.md"""
 
 # %% ../nbs/02_init.ipynb #be992b5a
 from __future__ import annotations
-import math, contextlib, itertools
+import math, contextlib, itertools, warnings
 from dataclasses import dataclass
 from typing import Callable, Literal, get_args
 import torch
@@ -23,9 +23,9 @@ __all__ = ['OffsetOrder', 'OFFSET_ORDERS', 'InitMethod', 'INIT_METHODS', 'VProjF
            'INIT_FAMILIES', 'kernel_offsets', 'impulse_offsets', 'shift_matrices', 'closed_form_qk', 'ortho_like',
            'attn_blocks', 'qkv_heads', 'set_qk', 'set_vproj', 'attn_probs', 'probe_tokens', 'layer_mass',
            'attention_maps', 'target_offsets', 'target_mass', 'check_qk_scalable', 'scale_qk', 'calibrate_qk',
-           'init_options', 'check_init_vit', 'InitFamily', 'register_init_family', 'init_family', 'check_init',
-           'apply_init_vit', 'apply_init', 'cpu_generator', 'on_cpu', 'init_timm', 'init_torch', 'init_mimetic',
-           'init_impulse', 'init_impulse_opt']
+           'ImpulseShortfallWarning', 'target_hits', 'impulse_shortfall', 'init_options', 'check_init_vit',
+           'InitFamily', 'register_init_family', 'init_family', 'check_init', 'apply_init_vit', 'apply_init',
+           'cpu_generator', 'on_cpu', 'init_timm', 'init_torch', 'init_mimetic', 'init_impulse', 'init_impulse_opt']
 
 # %% ../nbs/02_init.ipynb #bda2e506
 _RING1 = [(0, 0), (-1, 0), (0, 1), (0, -1), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)]  # 3x3 order [4,1,5,3,7,0,2,6,8]
@@ -242,15 +242,15 @@ def calibrate_qk(
     n_prefix:int,        # prefix tokens in X
     target_mass:float,   # wanted mean mass on the target, in (0, 1)
 )->Tensor: # (h,) the factor gamma applied to each head's logits (one value for all heads with qk-norm)
-    "Scale each head's logits by gamma (`scale_qk`) so that its realised attention puts `target_mass` on the target; raises ValueError on a bad `target_mass` or a norm that cannot carry gamma."
+    "Scale each head's logits by gamma (`scale_qk`) so that its realised attention puts `target_mass` on the target (with qk-norm: one gamma, so that every head puts at least that); raises ValueError on a bad `target_mass` or a norm that cannot carry gamma."
     if not 0 < target_mass < 1: raise ValueError(f"target_mass must be in (0, 1), got {target_mass}")
     check_qk_scalable(attn, 'calibrate_qk: ')
     q, k, _ = qkv_heads(attn, X.to(attn.proj.weight.dtype))
     logits = q.float() @ k.float().transpose(-1, -2) * attn.scale                   # (B, h, L, L)
-    h, shared = logits.shape[1], any(_qk_norm(attn, s) is not None for s in 'qk')  # a norm's weight is shared: one gamma, on the mean mass
+    h, shared = logits.shape[1], any(_qk_norm(attn, s) is not None for s in 'qk')  # a norm's weight is shared: one gamma, on the weakest head
     def mass_at(lg):                                                                 # lg: (h,) log gamma -> (h,) mass
         m = layer_mass((logits * lg.exp()[:, None, None]).softmax(-1), H, n_prefix)
-        return m.mean().expand(h) if shared else m
+        return m.min().expand(h) if shared else m
     grid = torch.linspace(math.log(1e-3), math.log(1e4), 29, device=X.device)
     mass = torch.stack([mass_at(lg.expand(h)) for lg in grid])                    # (G, h)
     ok = mass >= target_mass
@@ -264,6 +264,39 @@ def calibrate_qk(
     g = hi.exp()
     scale_qk(attn, g.sqrt())
     return g
+
+# %% ../nbs/02_init.ipynb #342f56e2
+class ImpulseShortfallWarning(UserWarning):
+    "The impulse init's heads realise less mass on their targets than `target_mass` asks for (`impulse_shortfall` says by how much and why)."
+
+def target_hits(A:Tensor,   # (B, h, N_prefix + N, N_prefix + N) attention maps
+                H:Tensor,   # (h, N, N) 0/1 target maps over patch tokens
+                n_prefix:int=0, # class/register tokens first in the sequence
+               )->Tensor: # (h,) share of the queries with a target whose largest weight is on it
+    "Per head, the share of patch queries (with a target on the grid; over the batch) whose largest attention weight, over every key, is on the target key."
+    valid, idx = H.sum(-1) > 0, H.argmax(-1).to(A.device) + n_prefix
+    hit = (A[:, :, n_prefix:].argmax(-1) == idx).float().mean(0)
+    valid = valid.to(hit.device)
+    return (hit * valid).sum(-1) / valid.sum(-1).clamp(min=1)
+
+def impulse_shortfall(mass:Tensor, # (layers, heads) realised mass on the target after calibration
+                      hits:Tensor, # (layers, heads) `target_hits` of the same maps
+                      target_mass:float, # the mass asked for, in (0, 1)
+                      grid_size:tuple, # (h, w) token grid
+                      head_dim:int, # d: the largest rank a head's query-key form has
+                      tol:float=2e-3, # a shortfall up to this counts as reached (the bisection's resolution)
+                     )->str|None: # the warning's text; None when every head reaches the target
+    "Say how many heads miss `target_mass`, by how much and why (the target not the largest logit: rank d too low for the grid; else the scale search's end)."
+    short = mass < target_mass - tol
+    if not short.any(): return None
+    l, h = divmod(int(mass.argmin()), mass.shape[1]); N = grid_size[0] * grid_size[1]
+    msg = (f"impulse init: {int(short.sum())} of {mass.numel()} heads fall short of target_mass={target_mass:g} (mean mass {mass.mean():.3f}, "
+           f"lowest {mass.min():.3f} in layer {l} head {h})")
+    if (hits[short] < 1).any():
+        return msg + (f": on the {grid_size[0]}x{grid_size[1]} grid the target is not the largest logit for up to {1 - hits[short].min():.0%} of a head's queries, "
+                      f"so no scale on the logits reaches it; the closed form fits each shift over {N} tokens with a query-key form of rank <= d = {head_dim} "
+                      f"(d/N = {head_dim / N:.2f}): use fewer tokens (a larger patch, smaller images) or a larger head dimension (fewer heads, a wider model)")
+    return msg + ": every query's largest logit is on its target, but the scale search ends at gamma = 1e4 (calibrate_qk)"
 
 # %% ../nbs/02_init.ipynb #0c0fa748
 InitMethod = Literal['timm', 'torch', 'mimetic', 'impulse', 'impulse-opt']
@@ -485,8 +518,8 @@ def init_impulse(model, # a timm ViT with a positional embedding, on any device;
                  seed=0, # `init_torch(model, seed)`, then the init's own draws from `cpu_generator(seed + 1)`
                  preset='kit', # the `IMPULSE_PRESETS` key `cfg` was resolved from (`init_options`); recorded, not read here
                  **cfg # every option of the preset, resolved by `init_options`: kernel_size, order, impulse_gain, ..., zero_qk_bias (all required)
-                ): # the same model, with `impulse_offsets`, `impulse_ranks` and `impulse_gammas` ((layers, heads) or None) set
-    "Closed-form impulse init (arXiv 2505.19985); see `IMPULSE_PRESETS` for the options and their paper values; call it through `apply_init`, which checks them."
+                ): # the same model, with `impulse_offsets`, `impulse_ranks`, `impulse_gammas` and `impulse_mass` ((layers, heads) or None) set
+    "Closed-form impulse init (arXiv 2505.19985); see `IMPULSE_PRESETS` for the options and their paper values; call it through `apply_init`, which checks them. With `target_mass`, warns (`ImpulseShortfallWarning`, `impulse_shortfall`) when a head's realised mass falls short of it, saying by how much and why."
     init_torch(model, seed)
     g = cpu_generator(seed + 1)
     dev = model.patch_embed.proj.weight.device
@@ -495,7 +528,7 @@ def init_impulse(model, # a timm ViT with a positional embedding, on any device;
     h = model.blocks[0].attn.num_heads
     offsets = impulse_offsets(h, cfg['kernel_size'], cfg['order'], g)
     H = shift_matrices(model.patch_embed.grid_size, offsets).to(dev)
-    n_pre, ranks, gammas = model.num_prefix_tokens, [], []
+    n_pre, ranks, gammas, mass, hits = model.num_prefix_tokens, [], [], [], []
     with eval_mode(model):
         z = probe_tokens(model)
         zc = probe_tokens(model, cfg['calib_x'].to(dev)) if cfg['calib_x'] is not None else None
@@ -514,11 +547,15 @@ def init_impulse(model, # a timm ViT with a positional embedding, on any device;
             if cfg['target_mass']:
                 Xc = blk.norm1(zc) if zc is not None else X
                 gammas.append(calibrate_qk(attn, Xc, H, n_pre, cfg['target_mass']).cpu())
+                A = attn_probs(attn, Xc); mass.append(layer_mass(A, H, n_pre).cpu()); hits.append(target_hits(A, H, n_pre).cpu())
             ranks.append(r)
             z = blk(z)
             if zc is not None: zc = blk(zc)
     model.impulse_offsets, model.impulse_ranks = offsets, ranks
     model.impulse_gammas = torch.stack(gammas) if gammas else None
+    model.impulse_mass = torch.stack(mass) if mass else None
+    if mass and (msg := impulse_shortfall(model.impulse_mass, torch.stack(hits), cfg['target_mass'], tuple(model.patch_embed.grid_size), d)):
+        warnings.warn(msg, ImpulseShortfallWarning)
     return model
 
 # %% ../nbs/02_init.ipynb #8d610c7e

@@ -17,6 +17,7 @@ from torch import nn
 import torch.distributed as dist
 import timm
 from timm.models.vision_transformer import VisionTransformer
+from timm.layers import to_2tuple
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastcore.foundation import L
@@ -45,13 +46,14 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 
 # %% auto #0
 __all__ = ['INIT_ALIASES', 'INIT_NAMES', 'ATTN_KINDS', 'ATTN_CHECKS', 'ATTN_ALIASES', 'ATTN_NAMES', 'MAX_SEED', 'VIT_DATA_KWARGS',
-           'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'Sched', 'WdFilter', 'RECIPE_AUGMENTS', 'SCHEDS', 'WD_FILTERS',
-           'Precision', 'PRECISIONS', 'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS', 'FIT_CONTEXTS', 'WHITENERS',
-           'ProgressMode', 'PROGRESS_MODES', 'MAX_LINES', 'LOG_COLS', 'resolve_init', 'register_attn', 'resolve_attn',
-           'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed', 'check_vit_request', 'resolve_recipe',
-           'recipe_changes', 'show_recipe', 'warmup_cosine', 'TimmMixup', 'timm_cosine', 'timm_no_decay',
-           'recipe_sched', 'TimmWeightDecay', 'recipe_dls', 'default_precision', 'check_precision', 'autocast_ctx',
-           'resolve_device', 'AutocastMixedPrecision', 'input_shape', 'device_options', 'n_out_of', 'recipe_cbs',
+           'MAX_VIT_TOKENS', 'RECIPE_FIELDS', 'RECIPES', 'RECIPE_NAMES', 'Sched', 'WdFilter', 'RECIPE_AUGMENTS',
+           'SCHEDS', 'WD_FILTERS', 'Precision', 'PRECISIONS', 'AUTOCAST_DTYPES', 'LEARNER_CBS', 'FIT_CBS',
+           'FIT_CONTEXTS', 'WHITENERS', 'ProgressMode', 'PROGRESS_MODES', 'MAX_LINES', 'LOG_COLS', 'resolve_init',
+           'register_attn', 'resolve_attn', 'apply_attn', 'ValidateAtEnd', 'meta_model', 'check_seed',
+           'check_patch_grid', 'check_vit_request', 'resolve_recipe', 'recipe_changes', 'show_recipe', 'warmup_cosine',
+           'TimmMixup', 'timm_cosine', 'timm_no_decay', 'recipe_sched', 'TimmWeightDecay', 'recipe_dls',
+           'default_precision', 'check_precision', 'autocast_ctx', 'resolve_device', 'AutocastMixedPrecision',
+           'input_shape', 'device_options', 'n_out_of', 'recipe_cbs', 'check_targets', 'check_whiten_loader',
            'recipe_learner', 'check_whiten', 'vit_learner', 'EpochLine', 'progress_mode', 'fit_recipe',
            'steps_per_epoch', 'budget_epochs', 'StepBudget', 'unwrap', 'train_autocast', 'evaluate', 'isolated_rng',
            'EpochLog', 'read_epoch_log']
@@ -151,7 +153,7 @@ def meta_model(
                              + (" (resize a folder dataset with --img-size, or get_dls(size=...))" if 'img_size' in own else ''))
     try:
         with torch.device('meta'): return timm.create_model(arch, **kit, **mk)
-    except (TypeError, ValueError, AssertionError, RuntimeError, NotImplementedError) as e:
+    except (TypeError, ValueError, AssertionError, RuntimeError, NotImplementedError, ZeroDivisionError) as e:
         raise ValueError(f"model_kwargs {mk} do not build {arch}: {type(e).__name__}: {e}") from None
 
 def check_seed(seed, # None (no seeding) or an integer in 0..`MAX_SEED` (a bool or a whole float is refused)
@@ -159,6 +161,33 @@ def check_seed(seed, # None (no seeding) or an integer in 0..`MAX_SEED` (a bool 
     "Raise ValueError unless `seed` is None or an integer in 0..`MAX_SEED`."
     if seed is not None and not is_number(seed, 0, MAX_SEED, integer=True):
         raise ValueError(f"seed must be an integer in 0..{MAX_SEED} (numpy's seed range, used by fastai's set_seed), got {seed!r}")
+
+# %% ../nbs/03_learner.ipynb #d1b32811
+MAX_VIT_TOKENS = 4096  # the most patches (a 64x64 grid: 256 px at patch 4, 1024 px at patch 16) the kit builds a ViT for; (h, N, N) float32 maps of one image: 64 MiB per head
+
+def check_patch_grid(
+    arch:str,              # a timm model name (a ViT, Swin or MLP-Mixer: its `patch_embed`, a Mixer's `stem`)
+    img_size=28,           # the data's image size in pixels: a side, or (height, width)
+    model_kwargs:dict=None,# options for `timm.create_model` (e.g. patch_size); not those the kit sets from the data
+)->tuple: # (rows, cols) of patches
+    "The patch grid `arch` cuts images of `img_size` into, read from a meta model (None for a model without a patch embedding); raises ValueError on a patch larger than the images (from `model_kwargs` or the model at its default size when it cannot be built at `img_size`), for a ViT on more than `MAX_VIT_TOKENS` patches, or as `meta_model`."
+    def patch(m): return getattr(getattr(m, 'patch_embed', None) or getattr(m, 'stem', None), 'patch_size', None)
+    H, W = to_2tuple(img_size)
+    try: m = meta_model(arch, model_kwargs, VIT_DATA_KWARGS, img_size=img_size); ps = patch(m)
+    except ValueError:                                  # e.g. ResMLP divides by zero on an empty grid; a preset refuses a grid that does not tile
+        m, ps = None, (model_kwargs or {}).get('patch_size') or patch(meta_model(arch, model_kwargs, VIT_DATA_KWARGS))
+        if ps is None or (to_2tuple(ps)[0] <= H and to_2tuple(ps)[1] <= W): raise
+    if ps is None: return None
+    ph, pw = to_2tuple(ps)
+    if ph > H or pw > W:
+        raise ValueError(f"{arch} cuts {ph}x{pw}-pixel patches, larger than the {H}x{W} images: it would see no patch; give a smaller patch "
+                         f"(model_kwargs {{\"patch_size\": {max(1, min(H, W) // 4)}}}, or one of the kit's presets) or larger images (--img-size on a folder dataset)")
+    g = (H // ph, W // pw)
+    if isinstance(m, VisionTransformer) and g[0] * g[1] > MAX_VIT_TOKENS:
+        n = g[0] * g[1]
+        raise ValueError(f"{arch} cuts {H}x{W} images into {g[0]}x{g[1]} = {n} patches, more than MAX_VIT_TOKENS={MAX_VIT_TOKENS}: an (h, N, N) attention map "
+                         f"of one image takes {n * n * 4 / 2**30:.1f} GiB per head in float32; use a larger patch or smaller images")
+    return g
 
 # %% ../nbs/03_learner.ipynb #5ffaefb7
 def check_vit_request(
@@ -185,6 +214,7 @@ def check_vit_request(
     if not isinstance(bare, VisionTransformer):   # lesson 11: a Swin or a Mixer keeps its own token mixing
         if kind != 'vanilla': raise ValueError(f"attn={attn!r} converts a ViT's global attention (lessons 06, 07); {arch} is a {type(bare).__name__}, which keeps its own token mixing: use attn='vanilla'")
         if whiten: raise ValueError(f"whiten whitens a ViT's patch embedding (lesson 10); it is not built for a {type(bare).__name__} ({arch}): leave it 0")
+    check_patch_grid(arch, img_size, model_kwargs)   # a patch larger than the images, or too many tokens, before a model of that size is built
     m = meta_model(arch, model_kwargs, VIT_DATA_KWARGS, img_size=img_size, in_chans=in_chans, num_classes=n_out)
     check_init(m, method, **init_opts)
     if kind in ATTN_CHECKS: ATTN_CHECKS[kind](m, **attn_opts)
@@ -494,6 +524,30 @@ def recipe_cbs(r:dict, # a resolved recipe (`resolve_recipe`)
     cbs = [TimmMixup(r['mixup'], r['cutmix'], r['mix_prob'], r['switch_prob'], r['label_smoothing'])] if r['mixup'] or r['cutmix'] else []
     return cbs + ([GradientClip(r['clip'])] if r['clip'] else []) + ([TimmWeightDecay()] if r['wd_filter'] == 'timm' else [])
 
+# %% ../nbs/03_learner.ipynb #a8a625c6
+def check_targets(dls, # fastai `DataLoaders`; one training batch's targets are read (the training loader is not advanced)
+                  n_out:int, # outputs of the head
+                  loss_func=None, # the loss given; None: the recipe's cross-entropy
+                 ):
+    "Raise ValueError where the recipe's cross-entropy cannot learn: fewer than 2 outputs (a softmax over one logit is 1: the loss is always 0) or float targets; nothing is checked when a `loss_func` is given."
+    if loss_func is not None: return
+    if n_out < 2: raise ValueError(f"n_out={n_out}: the recipe's cross-entropy over one output is always 0 (a softmax over one logit is 1), so nothing would train; "
+                                   "the kit classifies: give n_out >= 2 classes, or pass loss_func= (e.g. MSELossFlat()) and metrics= for a regression")
+    y = dls.valid.one_batch()[1] if len(dls.loaders) > 1 and len(dls.valid_ds) else dls.train.one_batch()[1]
+    if torch.is_floating_point(y): raise ValueError(f"the targets are {y.dtype} values: the recipe's cross-entropy takes class ids (int64); give class ids, "
+                                                    "or pass loss_func= (e.g. MSELossFlat()) and metrics= for a regression")
+
+def check_whiten_loader(whiten:int, # training images to whiten on (0: off)
+                        dl, # the training loader the whitening reads (`recipe_dls(dls, r).train`)
+                        name:str='whiten', # how the message names it
+                       ):
+    "Raise ValueError when one pass of `dl` (n images, drop_last) gives fewer than `whiten` images."
+    n, bs = getattr(dl, 'n', None), getattr(dl, 'bs', None)
+    if not whiten or n is None or not bs: return
+    avail = n - n % bs if getattr(dl, 'drop_last', False) else n
+    if whiten > avail: raise ValueError(f"{name}={whiten} is more than the {avail} images one pass of the training loader gives ({n} images, batches of {bs}"
+                                        f"{', the last partial one dropped' if avail < n else ''}); whiten on at most {avail}, or train on more images")
+
 # %% ../nbs/03_learner.ipynb #b291de96
 def recipe_learner(
     dls,                          # fastai `DataLoaders` of (image, category) batches
@@ -549,7 +603,7 @@ def vit_learner(
     whiten:int=0,                 # whiten the patch embedding (`whiten_patch_embed`, lesson 10) on this many training images after the init; 0: off (the paper: 5120)
     **kwargs,                     # `recipe_learner`'s options (loss_func, opt_func, lr, wd, metrics, cbs, compile, precision, channels_last) and any other fastai `Learner` argument
 )->Learner:
-    "A fastai `Learner` for timm ViT (or Swin, MLP-Mixer) `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a seed out of range, missing classes, a bad whiten count, or mixed precision without CUDA; TypeError on a model that is not a timm ViT, Swin or MLP-Mixer."
+    "A fastai `Learner` for timm ViT (or Swin, MLP-Mixer) `arch` initialised by `init`, with attention kind `attn`, trained with `recipe`; raises before building anything (`check_vit_request`, `resolve_recipe`, `recipe_dls`): ValueError on an unknown init, attn, arch or recipe, on options they do not take, on model options the kit sets, a patch larger than the images or too many tokens (`check_patch_grid`), a seed out of range, missing classes, a bad whiten count or one above what the training loader gives, fewer than 2 outputs or float targets without a loss_func (`check_targets`), or mixed precision without CUDA; TypeError on a model that is not a timm ViT, Swin or MLP-Mixer."
     n_out = n_out_of(dls, n_out)
     dev, _, _ = device_options(dls, kwargs.get('precision'), kwargs.get('channels_last'))
     C, H, W = input_shape(dls)
@@ -557,9 +611,10 @@ def vit_learner(
     r = resolve_recipe(recipe, recipe_kwargs)
     mk = {**({'drop_path_rate': r['drop_path']} if r['drop_path'] else {}), **(model_kwargs or {})}   # the user's drop_path_rate wins
     method, init_opts, _, attn_opts = check_vit_request(arch, init, attn, img_size, C, n_out, mk, init_kwargs, attn_kwargs, seed, whiten)  # fail before building anything
-    check_whiten(whiten)
-    if whiten and 'whiten' not in WHITENERS: raise ValueError("whiten needs lesson 10's whitening (structinit.design registers it; `import structinit` loads it)")
+    check_whiten(whiten); check_targets(dls, n_out, kwargs.get('loss_func'))
     dls = recipe_dls(dls, r)
+    check_whiten_loader(whiten, dls.train)
+    if whiten and 'whiten' not in WHITENERS: raise ValueError("whiten needs lesson 10's whitening (structinit.design registers it; `import structinit` loads it)")
     if seed is not None: set_seed(seed, reproducible=True)
     model = timm.create_model(arch, img_size=img_size, in_chans=C, num_classes=n_out, **mk)
     init_opts.setdefault('seed', seed if seed is not None else int(torch.randint(0, 2**31 - 1, ())))
