@@ -32,7 +32,7 @@ def sincos_2d(
     dim:int,         # embedding width D, a multiple of 4
     temperature:float=10000., # T in omega_j = 1/T^(j/(D/4))
 )->Tensor: # (h*w, D) embedding, rows in row-major grid order
-    "Fixed 2-D sin-cos positional embedding (MoCo v3, arXiv 2104.02057), built with timm; raises ValueError if `dim % 4`."
+    "Fixed 2-D sin-cos positional embedding (MoCo v3, arXiv 2104.02057) built by timm, channels [sin(r omega_j), sin(c omega_j), cos(r omega_j), cos(c omega_j)] in blocks of dim/4 (the PoorViTs code swaps the middle two); raises ValueError if `dim % 4`."
     if dim % 4: raise ValueError(f"sin-cos positional embedding needs an embedding width divisible by 4, got {dim}; pick embed_dim = 4k.")
     return build_sincos2d_pos_embed(list(grid_size), dim=dim, temperature=temperature)
 
