@@ -17,7 +17,7 @@ from .learner import RECIPE_NAMES, PRECISIONS, steps_per_epoch
 # %% auto #0
 __all__ = ['RECIPE_COLS', 'RESULT_COLS', 'Budget', 'BUDGETS', 'LOSS_COLS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS',
            'OPTIONAL_FLOAT_COLS', 'JSON_COLS', 'OUT_FOLDERS', 'fmt_key', 'run_key', 'ResultsFileError', 'check_value',
-           'check_row', 'read_results', 'results_index', 'append_result', 'check_out', 'run_id', 'claim',
+           'check_row', 'read_results', 'results_index', 'stale_temps', 'append_result', 'check_out', 'run_id', 'claim',
            'checkpoint_path', 'log_path']
 
 # %% ../nbs/03_store.ipynb #5b54ada6
@@ -163,7 +163,10 @@ def results_index(df:pd.DataFrame # a results table, e.g. from `read_results`
 # %% ../nbs/03_store.ipynb #c02310bb
 def _num_text(v): return ('nan' if math.isnan(v) else 'inf' if v > 0 else '-inf') if isinstance(v, float) and not math.isfinite(v) else v   # pandas would write NaN as ''
 
-def _stale_temps(f:Path)->list: return sorted(f.parent.glob(f'.{f.name}.*.tmp'))   # `atomic_write`'s temporary files of `f`, e.g. left by a writer killed mid-write
+def stale_temps(f:Path # a file `atomic_write` writes
+               )->list: # paths, sorted
+    "The temporary files `atomic_write` makes beside `f` (`.<name>.<random>.tmp`): while no writer of `f` runs, those a writer killed mid-write (SIGKILL) left."
+    return sorted(Path(f).parent.glob(f'.{Path(f).name}.*.tmp'))
 
 def append_result(out, # the output folder; made if missing
                   row:dict, # a run's RECIPE_COLS + RESULT_COLS, e.g. from `run_one`; `diverged` may be left out (then: whether a loss is not finite)
@@ -174,7 +177,7 @@ def append_result(out, # the output folder; made if missing
     if missing: raise ValueError(f"the row lacks column(s) {missing}")
     f = Path(out)/'results.csv'; f.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f.with_name('.results.csv.lock')):
-        for t in _stale_temps(f): t.unlink(missing_ok=True)             # no writer of `f` runs while we hold the lock: any such file is a dead one's
+        for t in stale_temps(f): t.unlink(missing_ok=True)             # no writer of `f` runs while we hold the lock: any such file is a dead one's
         df = read_results(out)
         if run_key(row) in results_index(df): raise ValueError(f"{f} already has this run (same recipe columns); it is not added twice")
         new = pd.DataFrame([{c: _num_text(row[c]) if c in LOSS_COLS else row[c] for c in RECIPE_COLS + RESULT_COLS}])
