@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/scale.html.md"""
 
 # %% ../nbs/12_scale.ipynb #1dca6269
 from __future__ import annotations
-import os, sys, json, errno, random, hashlib, datetime, time, atexit, contextlib
+import os, re, sys, json, errno, random, hashlib, datetime, time, atexit, contextlib
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -396,6 +396,6 @@ def lost_peer_text(e:BaseException, # the error `lost_peer` recognised
     "One line: which process lost which (with two processes, the other one; with more, the launcher's report names it), what the collective said, and that rerunning the command resumes."
     rank, W = world()
     who = f"rank {1 - rank}" if W == 2 else f"another of the {W} processes (the launcher's report below names it)"
-    said = next((l.strip() for l in str(e).splitlines() if l.strip()), type(e).__name__)[:160]
+    said = re.sub(r'^\[[^\]]*\]\s*', '', next((l.strip() for l in str(e).splitlines() if l.strip()), type(e).__name__)).split('. ')[0][:160]   # without gloo's source location
     return (f"{prefix}rank {rank} of {W} lost {who} mid-run ({said}). The runs already in results.csv are kept: rerun the same command to resume, "
             "each unfinished run from its last checkpoint (--save-every; a run without one starts again)")
