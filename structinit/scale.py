@@ -396,6 +396,8 @@ def lost_peer_text(e:BaseException, # the error `lost_peer` recognised
     "One line: which process lost which (with two processes, the other one; with more, the launcher's report names it), what the collective said, and that rerunning the command resumes."
     rank, W = world()
     who = f"rank {1 - rank}" if W == 2 else f"another of the {W} processes (the launcher's report below names it)"
-    said = re.sub(r'^\[[^\]]*\]\s*', '', next((l.strip() for l in str(e).splitlines() if l.strip()), type(e).__name__)).split('. ')[0][:160]   # without gloo's source location
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
+    said = next((l for l in lines if any(s in l.lower() for s in LOST_PEER_ERRORS)), lines[0])     # gloo's line, not fastai's 'Exception occured in ...'
+    said = re.sub(r'^\[[^\]]*\]\s*', '', said).split('. ')[0][:160]                                    # without gloo's source location
     return (f"{prefix}rank {rank} of {W} lost {who} mid-run ({said}). The runs already in results.csv are kept: rerun the same command to resume, "
             "each unfinished run from its last checkpoint (--save-every; a run without one starts again)")
