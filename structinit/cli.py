@@ -14,7 +14,8 @@ import structinit   # every lesson, so every family, attention kind, report and 
 from .learner import show_recipe, RECIPES, RECIPE_NAMES
 from .compare import CompareRequest, plan_compare
 from .runner import run_compare, MissingRunsError
-from .scale import CheckpointError
+from .store import ResultsFileError
+from .scale import CheckpointError, launched, launch_exit, lost_peer, lost_peer_text
 
 # %% auto #0
 __all__ = ['main']
@@ -44,7 +45,7 @@ def main(
     recipe_kwargs:str=None,                     # JSON changes to the recipe, e.g. '{"augment": null}' (no AutoAugment) or '{"mixup": 0, "cutmix": 0}'
     whiten:int=0,                               # ViTs: whiten the patch embedding on this many training images (the paper: 5120; 0: off)
     show_recipes:bool=False,                    # print the recipes' fields side by side and exit
-    shard:str=None,                             # K/N: train only every N-th run of the grid from the K-th, so N jobs (a SLURM array, several machines) fill one --out
+    shard:str=None,                             # K/N: train only every N-th run of the grid (its runs sorted by key) from the K-th, so N jobs (a SLURM array, several machines) fill one --out
     save_every:int=None,                        # write each run's training state every this many epochs (--out/checkpoints/); rerunning the command resumes from it
     precision:str=None,                         # fp32 or bf16 (autocast, on a CPU too); default: bf16 on CUDA, fp32 on a CPU
     device:str=None,                            # cpu, cuda or cuda:N (default: CUDA if there is a GPU, else the CPU); a launched run uses each process's own GPU
@@ -57,13 +58,17 @@ def main(
         with pd.option_context('display.max_colwidth', 60, 'display.width', 250): print(show_recipe().drop(index='notes').to_string())
         for n in RECIPE_NAMES: print(f"\n{n}: {RECIPES[n]['notes']}")
         return
+    def refuse(msg, every=False): return launch_exit(msg, every) if launched() else CliError(msg)   # under a launcher: once, from rank 0 (lesson 12)
     def _json(opt, v):
         try: d = json.loads(v) if v else None
-        except json.JSONDecodeError as e: raise CliError(f'structinit-compare: {opt} is not valid JSON ({e}): {v!r}') from None
-        if d is not None and not isinstance(d, dict): raise CliError(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
+        except json.JSONDecodeError as e: raise refuse(f'structinit-compare: {opt} is not valid JSON ({e}): {v!r}') from None
+        if d is not None and not isinstance(d, dict): raise refuse(f"structinit-compare: {opt} must be a JSON object, got {v!r}")
         return d
     opts.update({k: _json('--' + k.replace('_', '-'), opts[k]) for k in ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')})
     try: job = plan_compare(CompareRequest(**opts))
-    except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise CliError(f'structinit-compare: {e}') from None  # all raised before any training
+    except (ValueError, TypeError, FileNotFoundError, pickle.UnpicklingError) as e: raise refuse(f'structinit-compare: {e}') from None  # all raised before any training
     try: run_compare(job, train=not read_only)
-    except (CheckpointError, MissingRunsError) as e: raise CliError(f'structinit-compare: {e}') from None
+    except (CheckpointError, MissingRunsError, ResultsFileError) as e: raise refuse(f"structinit-compare: {str(e).split(chr(10) + chr(9))[-1]}") from None   # without fastai's 'Exception occured in ...' line
+    except RuntimeError as e:
+        if lost_peer(e): raise refuse(lost_peer_text(e, 'structinit-compare: '), every=True) from None   # another process of the launch is gone
+        raise

@@ -284,13 +284,15 @@ def _baseline(labels): return 'learned' if 'learned' in set(labels) else 'timm'
 def results_table(df:pd.DataFrame, # rows of `compare`
                   inits:list=None, # row order (inits or filters); None: as they appear
                  )->str: # Markdown table
-    "Markdown table: test accuracy (%) mean ± std over seeds, points vs the timm default (ConvMixers: vs learned filters), and train time per run."
+    "Markdown table: test accuracy (%) mean ± std over seeds (with how many runs diverged, if any did: their loss went to NaN or inf), points vs the timm default (ConvMixers: vs learned filters), and train time per run."
     lab = run_labels(df); inits = inits or list(dict.fromkeys(lab)); b = _baseline(lab)
     base = df[lab == b].test_acc.mean() * 100 if b in set(lab) else None
     rows = []
     for i in inits:
         d = df[lab == i]; acc = d.test_acc * 100
         a = f'{acc.mean():.1f} ± {acc.std():.1f}' if len(d) > 1 else f'{acc.mean():.1f}'
+        nd = int(d.diverged.astype(bool).sum()) if 'diverged' in d.columns else 0
+        if nd: a += f' ({nd} of {len(d)} diverged)'                      # a run whose loss went to NaN or inf (lesson 03's `diverged`)
         vs = '' if base is None else ('—' if i == b else f'{acc.mean() - base:+.1f}')
         rows.append([i, len(d), a, vs, f'{d.train_s.mean():.0f}'])
     first = 'filters' if b == 'learned' else ('init+attn' if any('+' in o for o in inits) else 'init')
@@ -337,24 +339,25 @@ class CompareJob:
     run_kwargs:dict     # `run_one`'s arguments shared by every grid point: dataset, data_path, arch, bs, lr, wd, model_kwargs, init_kwargs, attn_kwargs, img_size, recipe, recipe_kwargs, whiten, precision, device
     sizes:list          # the training-set sizes, canonical `parse_sizes` specs, smallest first
     budget:dict         # the grid's budget (`plan_budget`): dict(budget='epochs', epochs=E) or dict(budget='steps', steps=S)
-    shard:tuple=(1, 1)  # (K, N): this job trains grid points K-1, K-1+N, ... (`parse_shard`)
+    shard:tuple=(1, 1)  # (K, N): this job trains every N-th of the grid's runs sorted by key, from the K-th (`parse_shard`, `shard_indices`)
     save_every:int=None # epochs between checkpoints of a run (None: none)
 
 def parse_shard(v # `--shard`: 'K/N' (1 <= K <= N), a (K, N) pair, or None for the whole grid
                )->tuple: # (K, N)
-    "The part of a grid one job takes: 'K/N' is every N-th grid point from the K-th (K counts from 1, as SLURM array indices can); raises ValueError on anything else."
+    "The part of a grid one job takes: 'K/N' is every N-th of the grid's runs sorted by key from the K-th (`shard_indices`; K counts from 1, as SLURM array indices can); raises ValueError on anything else."
     if v is None or v == '': return (1, 1)
     m = re.fullmatch(r'\s*(\d+)\s*/\s*(\d+)\s*', v) if isinstance(v, str) else None
     k, n = (int(m[1]), int(m[2])) if m else (v if isinstance(v, tuple) and len(v) == 2 and all(isinstance(o, int) and not isinstance(o, bool) for o in v) else (0, 0))
     if not 1 <= k <= n: raise ValueError(f"shard (--shard) must be K/N with 1 <= K <= N, e.g. 1/4 for the first of four jobs (a SLURM array: --shard $SLURM_ARRAY_TASK_ID/4 with --array=1-4); got {v!r}")
     return k, n
 
-def shard_indices(n_runs:int, # runs in the grid
+def shard_indices(keys:list, # the grid's `run_key`s, in grid order (`[g['key'] for g in job.grid]`)
                   shard:tuple, # (K, N) from `parse_shard`
-                 )->list: # grid indices, in order
-    "The grid points shard K/N trains: K-1, K-1+N, K-1+2N, ... (round robin, so every shard gets runs of every size)."
+                 )->list: # indices into `keys`, in grid order
+    "The grid points shard K/N trains: the runs sorted by their `run_key`, then every N-th of them from the K-th (round robin, so every shard gets runs of every size). A shard is defined by the grid's runs, not by the order the options list them in: jobs given `--inits a,b` and `--inits b,a` split one grid the same way."
     k, n = shard
-    return list(range(k - 1, n_runs, n))
+    order = sorted(range(len(keys)), key=lambda i: tuple(keys[i]))
+    return sorted(order[k - 1::n])
 
 # %% ../nbs/04_compare.ipynb #d2502daf
 def plan_budget(sizes:list, # canonical size specs (`parse_sizes`)
@@ -402,7 +405,7 @@ class CompareRequest:
     recipe:str='kit'                    # the training recipe of every run, a name in `RECIPE_NAMES` (`show_recipe`)
     recipe_kwargs:dict=None             # recipe fields to change (`resolve_recipe`); bs, lr, wd and epochs are fields of their own
     whiten:int=0                        # ViTs: whiten the patch embedding on this many training images (`whiten_patch_embed`); 0: off
-    shard:str|tuple=None                # 'K/N': train only every N-th grid point from the K-th (`parse_shard`), so N jobs fill one `out`
+    shard:str|tuple=None                # 'K/N': train only every N-th of the grid's runs (sorted by key) from the K-th (`parse_shard`), so N jobs fill one `out`
     save_every:int=None                 # write each run's training state every this many epochs (`out/checkpoints/`); a rerun resumes from it
     precision:Precision=None            # 'fp32' or 'bf16' autocast for every run (`check_precision`); None: bf16 on CUDA, fp32 on a CPU
     device:str=None                     # 'cpu', 'cuda' or 'cuda:N'; None: CUDA if there is a GPU, else the CPU
@@ -431,7 +434,7 @@ def check(self:CompareRequest)->dict: # the resolved values: runs, seeds, recipe
         if whiten: check_whiten_count(whiten, sizes, n_tr, bs, r['repeats'], exact)
     elif fam.attn and (isz := parse_img_size(self.img_size)) is not None:   # a folder resized: its grid is known; channels and classes come with the data
         check_models(self.arch, runs, attns, (3, *to_2tuple(isz), 2), self.model_kwargs, self.init_kwargs, self.attn_kwargs, whiten)   # (placeholders; checked again once loaded)
-    out = check_out(self.out)
+    out = check_out(self.out, self.save_every)
     read_results(out)                                                    # a damaged results file stops the job here
     return dict(runs=runs, seeds=seeds, recipe=r, bs=bs, lr=lr, wd=wd, recipe_kwargs=rk, device=device, precision=precision, shard=shard,
                 sizes=sizes, family=fam, whiten=whiten, attns=attns, out=out)

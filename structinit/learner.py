@@ -806,11 +806,11 @@ class EpochLog(Callback):
 
 def read_epoch_log(fname, # a file `EpochLog` wrote
                   )->pd.DataFrame: # columns `LOG_COLS`, one row per logged epoch
-    "An `EpochLog` file, checked: its columns, whole epochs in increasing order, finite losses, accuracies in [0, 1]; raises ValueError naming the file and what is wrong."
+    "An `EpochLog` file, checked: its columns, whole epochs in increasing order, losses that are numbers (NaN or inf after a run diverged: pandas reads the empty field it writes for NaN as NaN), accuracies in [0, 1]; raises ValueError naming the file and what is wrong."
     try: df = pd.read_csv(fname)
     except (OSError, ValueError, pd.errors.ParserError) as e: raise ValueError(f"{fname} is not an epoch log ({type(e).__name__}: {e})") from None
     if list(df.columns) != LOG_COLS: raise ValueError(f"{fname} is not an epoch log: its columns are {list(df.columns)}, not {LOG_COLS}")
-    ok = len(df) == 0 or (df.epoch.is_monotonic_increasing and df.epoch.is_unique and (df.epoch >= 1).all() and np.isfinite(df[['train_loss', 'test_loss']].to_numpy(float)).all()
+    ok = len(df) == 0 or (df.epoch.is_monotonic_increasing and df.epoch.is_unique and (df.epoch >= 1).all() and all(pd.api.types.is_numeric_dtype(df[c]) for c in ('train_loss', 'test_loss'))
                           and df.test_acc.between(0, 1).all())
-    if not ok: raise ValueError(f"{fname}: damaged epoch log (epochs must increase from 1, losses be finite, accuracies in [0, 1]); move it away and rerun")
+    if not ok: raise ValueError(f"{fname}: damaged epoch log (epochs must increase from 1, losses be numbers, accuracies in [0, 1]); move it away and rerun")
     return df

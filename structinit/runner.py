@@ -6,18 +6,19 @@ Docs: https://structinit.github.io/structinit/runner.html.md"""
 
 # %% ../nbs/04_runner.ipynb #8cda3996
 from __future__ import annotations
-import datetime, json, time
+import datetime, json, math, time
 import pandas as pd, torch
 from filelock import Timeout
 from .data import parse_sizes, size_args, get_dls, load_dataset, atomic_write, DatasetName
-from .store import (RECIPE_COLS, RESULT_COLS, fmt_key, run_key, read_results, results_index, append_result, claim, checkpoint_path, log_path)
-from .learner import Precision, ValidateAtEnd, fit_recipe, evaluate, check_precision
+from .store import (RECIPE_COLS, RESULT_COLS, fmt_key, run_key, read_results, results_index, append_result, claim, checkpoint_path, log_path, stale_temps)
+from .learner import Precision, ValidateAtEnd, fit_recipe, evaluate, check_precision, FIT_CBS
 from .compare import (DEFAULT_EPOCHS, DEFAULT_INITS, PROCESSES, CompareJob, CompareRequest, arch_family, check_numbers, data_identity, parse_img_size,
                       plan_compare, plan_recipe, plot_results, results_table, shard_indices, whiten_of)
 
 # %% auto #0
 __all__ = ['WAIT_POLL', 'GRID_REPORTS', 'MAIN_JOB', 'MAIN_INITS', 'MAIN_SEEDS', 'run_one', 'decide', 'train_point', 'finish_grid',
-           'MissingRunsError', 'check_kept', 'run_compare', 'compare', 'main_job_rows']
+           'run_names', 'incomplete_text', 'check_checkpoints', 'MissingRunsError', 'check_kept', 'run_compare',
+           'compare', 'main_job_rows']
 
 # %% ../nbs/04_runner.ipynb #5d1fb591
 def run_one(
@@ -78,7 +79,7 @@ def run_one(
                        bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
     return {c: recipe_cols[c] for c in RECIPE_COLS} | dict(test_acc=test_acc, test_loss=test_loss, ema_test_acc=ema_acc, ema_test_loss=ema_loss,
             train_s=round(train_s, 2), eval_s=round(eval_s, 2), n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device),
-            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, threads=torch.get_num_threads(), finished=datetime.datetime.now().isoformat(timespec='seconds'))
+            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, threads=torch.get_num_threads(), finished=datetime.datetime.now().isoformat(timespec='seconds'), diverged=not all(math.isfinite(x) for x in [test_loss] + ([ema_loss] if ema_loss != '' else [])))
 
 # %% ../nbs/04_runner.ipynb #93a7fb12
 WAIT_POLL = 30  # seconds between looks at a run another process is training (a launched run's processes hear from rank 0 this often)
@@ -103,15 +104,18 @@ def train_point(job:CompareJob, # from `plan_compare`
                 progress=None, # see `fit_recipe`
                 cbs=None, # extra callbacks for the fit
                )->dict: # the run's row (`run_one`)
-    "Train grid point `g` of `job` with `run_one` (resuming from its checkpoint when `job.save_every` is set), check that it trained the planned recipe, and on rank 0 add its row to the results file and delete the checkpoint; raises RuntimeError if the run's key is not the planned one."
+    "Train grid point `g` of `job` with `run_one` (resuming from its checkpoint if it has one, whether or not `job.save_every` asks for new ones; the temporary files a killed writer left beside the checkpoint and the log are removed first), check that it trained the planned recipe, and on rank 0 add its row to the results file and delete the checkpoint; raises RuntimeError if the run's key is not the planned one."
     kw, rc, steps_budget = job.run_kwargs, g['recipe'], job.budget['budget'] == 'steps'
-    ck = checkpoint_path(job.out, g['key'])
+    ck, log = checkpoint_path(job.out, g['key']), log_path(job.out, g['key'])
+    if PROCESSES.world()[0] == 0:
+        for t in stale_temps(ck) + stale_temps(log): t.unlink(missing_ok=True)   # a writer killed mid-write left them; we hold the run's claim
+    resume = ck.exists()                                                       # resumed with or without --save-every; written only with it
     variant = {arch_family(kw['arch']).axis: g['run']}
     r = run_one(kw['dataset'], kw['data_path'], rc['n_per_class'], epochs=None if steps_budget else rc['epochs'], seed=g['seed'], arch=kw['arch'],
                 bs=kw['bs'], lr=kw['lr'], wd=kw['wd'], model_kwargs=kw['model_kwargs'], init_kwargs=kw['init_kwargs'], device=device, progress=progress,
                 cbs=cbs, init=variant.get('inits', ''), filters=variant.get('filters', 'learned'), attn=g['attn'] or 'vanilla', attn_kwargs=kw['attn_kwargs'],
                 tensors=job.tensors, steps=rc['steps'] if steps_budget else None, recipe=kw['recipe'], recipe_kwargs=kw['recipe_kwargs'], whiten=kw['whiten'],
-                checkpoint=ck if job.save_every else None, save_every=job.save_every or 1, key=repr(g['key']), precision=kw['precision'], log=log_path(job.out, g['key']))
+                checkpoint=ck if job.save_every or resume else None, save_every=job.save_every or 10**9, key=repr(g['key']), precision=kw['precision'], log=log)
     if run_key(r) != g['key']: raise RuntimeError(f"run_one trained another recipe than planned: {run_key(r)} != {g['key']}")
     if PROCESSES.world()[0] == 0: append_result(job.out, r); ck.unlink(missing_ok=True)
     return r
@@ -133,6 +137,44 @@ def finish_grid(job:CompareJob, # a job whose grid is complete in its results fi
         tables = '\n\n'.join(h + results_table(d, job.order) for h, d in by)
         print(f'\n{job.title}\n\n{tables}\n\nresults: {job.out/"results.csv"}\nfigure:  {job.out/"compare.png"}')
 
+# %% ../nbs/04_runner.ipynb #8d07eb57
+def run_names(job:CompareJob, # from `plan_compare`
+              gs:list, # some of its grid points
+             )->str:
+    "The grid points `gs` as 'timm seed 0, impulse seed 1 at 10/class, ...' (the first four)."
+    names = [f"{g['label']} seed {g['seed']}" + (f" at {g['recipe']['n_per_class']}/class" if len(job.sizes) > 1 else '') for g in gs]
+    return ', '.join(names[:4]) + (', ...' if len(names) > 4 else '')
+
+def _claimed(out, key)->bool:
+    "Whether another process holds the claim of the run `key` in `out` now."
+    lk = claim(out, key)
+    try: lk.acquire(timeout=0)
+    except Timeout: return True
+    lk.release(); return False
+
+def incomplete_text(job:CompareJob, # from `plan_compare`
+                    idx:dict, # the results file's rows by key (`results_index`)
+                   )->str:
+    "What a job says when the grid is not complete in its results file: how many runs it lacks, which, how many of them another job is training now, and what to run."
+    miss = [g for g in job.grid if g['key'] not in idx]; busy = [g for g in miss if _claimed(job.out, g['key'])]
+    return (f"The grid is incomplete: {job.out/'results.csv'} holds {len(job.grid) - len(miss)} of its {len(job.grid)} runs; it lacks {len(miss)} ({run_names(job, miss)}), "
+            + (f"{len(busy)} of them being trained by another job now" if busy else "none of them being trained by any job now")
+            + ". The job that completes the grid writes the table and the figure: run the other shards (or the command without --shard) to train the rest.")
+
+def check_checkpoints(job:CompareJob, # from `plan_compare`
+                      mine:list, # the grid indices this job trains (`shard_indices`)
+                     ):
+    "On rank 0, check the checkpoint of every run in `mine` that has one with lesson 12's `Checkpoint.check_file` (when lesson 12 has registered `FIT_CBS['checkpoint']`); every process raises rank 0's `CheckpointError`, naming the file, before any run trains."
+    err, cb = None, FIT_CBS.get('checkpoint')
+    if PROCESSES.world()[0] == 0 and hasattr(cb, 'check_file'):
+        try:
+            for n in mine:
+                ck = checkpoint_path(job.out, job.grid[n]['key'])
+                if ck.exists(): cb.check_file(ck, repr(job.grid[n]['key']))
+        except ValueError as e: err = e
+    err = PROCESSES.broadcast(err)
+    if err is not None: raise err
+
 # %% ../nbs/04_runner.ipynb #c90993c1
 class MissingRunsError(FileNotFoundError):
     "A results file lacks runs that were to be read back, not trained (`check_kept`)."
@@ -141,8 +183,8 @@ def check_kept(job:CompareJob, # from `plan_compare`
               ):
     "Raise `MissingRunsError`, naming the runs it lacks, unless `job.out/results.csv` holds every run of `job`'s grid (every shard's): what `run_compare(train=False)` checks first, so that a lesson's `TRAIN = False` or the command's `--read-only` never starts a run."
     idx = results_index(read_results(job.out))
-    miss = [f"{g['label']} seed {g['seed']}" + (f" at {g['recipe']['n_per_class']}/class" if len(job.sizes) > 1 else '') for g in job.grid if g['key'] not in idx]
-    if miss: raise MissingRunsError(f"{job.out/'results.csv'} lacks {len(miss)} of the grid's {len(job.grid)} runs ({', '.join(miss[:4])}{', ...' if len(miss) > 4 else ''}); "
+    miss = [g for g in job.grid if g['key'] not in idx]
+    if miss: raise MissingRunsError(f"{job.out/'results.csv'} lacks {len(miss)} of the grid's {len(job.grid)} runs ({run_names(job, miss)}); "
                                     "nothing was trained: to train them, pass train=True (in a lesson: TRAIN = True at its top; on the command line: leave out --read-only)")
 
 # %% ../nbs/04_runner.ipynb #a68aef36
@@ -155,13 +197,14 @@ def run_compare(job:CompareJob, # from `plan_compare`
                )->pd.DataFrame:
     "Train the runs of `job` (of its shard, `job.shard`) that `out/results.csv` lacks and no other process is training (each claimed with a lock while it trains, `decide`; runs claimed elsewhere are waited for at the end), resuming any from its checkpoint (`train_point`); then, once every run of the grid is in the file, write the figure and the reports (`finish_grid`). In a launched run (lesson 12's `PROCESSES`) rank 0 decides, every process trains, and only rank 0 writes. Returns this job's rows in grid order."
     out, f, kw, fam = job.out, job.out/'results.csv', job.run_kwargs, arch_family(job.run_kwargs['arch'])
+    (k, n_shards), mine = job.shard, shard_indices([g['key'] for g in job.grid], job.shard)
     device = PROCESSES.join(device if device is not None else kw.get('device'))   # a launched run: join its process group before rank 0 speaks
     main = PROCESSES.world()[0] == 0; verbose = verbose and main; W = PROCESSES.world()[1]
     if not train: check_kept(job)
+    if train: check_checkpoints(job, mine)                               # a damaged checkpoint stops the job before any run trains
     old = read_results(out)
     if verbose and (old.data_sha == '').any():
         print(f"note: {f} has {int((old.data_sha == '').sum())} row(s) from before the data was recorded (no data_sha); they are kept, never reused")
-    (k, n_shards), mine = job.shard, shard_indices(len(job.grid), job.shard)
     if verbose: print(f"{job.title}: {len(job.grid)} runs" + (f"; shard {k}/{n_shards} takes {len(mine)} of them" if n_shards > 1 else '')
                       + (f"; {W} processes, a global batch of {kw['bs']}" if W > 1 else ''), flush=True)
     rows, trained, deferred = {}, 0, []
@@ -172,17 +215,19 @@ def run_compare(job:CompareJob, # from `plan_compare`
     def attempt(n, g, wait):
         nonlocal trained
         while True:                                                  # every process follows rank 0's decision
-            what, hit, lock = decide(job, g, wait) if main else (None, None, None)
+            try: what, hit, lock = decide(job, g, wait) if main else (None, None, None)
+            except ValueError as e: what, hit, lock = e, None, None            # a damaged results file: every process stops with rank 0's message
             what, hit = PROCESSES.broadcast((what, hit))
+            if isinstance(what, Exception): raise what
             if what != 'wait': break
         if what == 'busy': return False
         if what == 'hit': say(n, g, f'already in {f}, test_acc {hit["test_acc"]:.4f}'); rows[n] = hit; return True
         try:
             ck = checkpoint_path(out, g['key'])
-            say(n, g, 'training' + (f' (resuming from {ck})' if ck.exists() else ''))
+            say(n, g, 'training' + (f" (resuming from {ck}{'' if job.save_every else '; no new checkpoints without --save-every'})" if ck.exists() else ''))
             rows[n] = r = train_point(job, g, device, progress, cbs); trained += 1
             if verbose: print(f'    test_acc {r["test_acc"]:.4f}' + (f', EMA {r["ema_test_acc"]:.4f}' if r['ema_test_acc'] != '' else '')
-                              + f', train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s', flush=True)
+                              + f', train {r["train_s"]:.1f} s, eval {r["eval_s"]:.1f} s' + (f'; DIVERGED (test loss {r["test_loss"]}): recorded as diverged' if r['diverged'] else ''), flush=True)
             return True
         finally:
             if lock is not None: lock.release()
@@ -194,8 +239,7 @@ def run_compare(job:CompareJob, # from `plan_compare`
     allr = read_results(out); idx = results_index(allr)
     df.attrs['trained'], df.attrs['complete'] = trained, all(g['key'] in idx for g in job.grid)
     if not df.attrs['complete']:
-        if verbose: print(f"\nshard {k}/{n_shards} done: {sum(g['key'] in idx for g in job.grid)} of the grid's {len(job.grid)} runs are in {f}; "
-                          "the job that completes the grid writes the table and the figure", flush=True)
+        if verbose: print(f"\nshard {k}/{n_shards} done. {incomplete_text(job, idx)}", flush=True)
     elif main: finish_grid(job, allr, verbose)
     return df
 

@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/scale.html.md"""
 
 # %% ../nbs/12_scale.ipynb #1dca6269
 from __future__ import annotations
-import os, random, hashlib, datetime, time, atexit, contextlib
+import os, re, sys, json, errno, random, hashlib, datetime, time, atexit, contextlib
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -23,9 +23,11 @@ from .learner import LEARNER_CBS, FIT_CBS, FIT_CONTEXTS, unwrap
 from .compare import PROCESSES
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'launched', 'world', 'is_main', 'init_distributed', 'check_launch',
-           'broadcast_object', 'gather_objects', 'ShardedDL', 'check_world', 'rank_seed', 'DistributedData',
-           'distributed', 'rng_state', 'set_rng_state', 'CheckpointError', 'load_checkpoint', 'EMA', 'Checkpoint']
+__all__ = ['CHECKPOINT_FORMAT', 'WEIGHT_KEYS', 'CHECKPOINT_KEYS', 'LOST_PEER_ERRORS', 'launched', 'world', 'is_main',
+           'init_distributed', 'check_launch', 'broadcast_object', 'gather_objects', 'ShardedDL', 'check_world',
+           'rank_seed', 'DistributedData', 'distributed', 'rng_state', 'set_rng_state', 'CheckpointError',
+           'load_checkpoint', 'check_checkpoint', 'fits_model', 'EMA', 'Checkpoint', 'launch_exit', 'lost_peer',
+           'lost_peer_text']
 
 # %% ../nbs/12_scale.ipynb #72575b7f
 def launched()->bool:
@@ -241,6 +243,40 @@ def _base_dl(dl):
     "The kit loader under a `ShardedDL` (or any fastai `DistributedDL`)."
     return dl.dl if isinstance(dl, DistributedDL) else dl
 
+# %% ../nbs/12_scale.ipynb #3cf7774f
+CHECKPOINT_KEYS = ('format', 'key', 'epoch', 'n_epoch', 'n_iter', 'train_iter', 'model', 'opt', 'scaler', 'ema', 'rng', 'dl_rng', 'smooth_loss', 'train_s', 'saved')  # what a resume reads (`Checkpoint.state` writes them)
+
+def _damaged(fname, what): return CheckpointError(f"{fname} is a damaged checkpoint: {what}; move it away to train the run from the start")
+
+def check_checkpoint(fname, # a file `Checkpoint` wrote
+                     key:str=None, # the run it must hold (`Checkpoint`'s key); None: any
+                     map_location='cpu', # as `load_checkpoint`
+                    )->dict: # the checkpoint, as `load_checkpoint` reads it
+    "`load_checkpoint`, then check that it holds every one of `CHECKPOINT_KEYS` of the right kind (weights as dicts of tensors, whole epochs within the run's, a random state per process) and, given `key`, that it is that run's; raises `CheckpointError` naming the file and what is wrong."
+    ck = load_checkpoint(fname, map_location)
+    miss = [k for k in CHECKPOINT_KEYS if k not in ck]
+    if miss: raise _damaged(fname, f"it lacks {', '.join(miss)}")
+    tensors = lambda d: isinstance(d, dict) and len(d) > 0 and all(isinstance(v, torch.Tensor) for v in d.values())
+    ints = all(isinstance(ck[k], int) and not isinstance(ck[k], bool) for k in ('epoch', 'n_epoch', 'n_iter', 'train_iter'))
+    checks = [(tensors(ck['model']), 'its model weights are not a dict of tensors'), (ck['ema'] is None or tensors(ck['ema']), 'its EMA weights are not a dict of tensors'),
+              (isinstance(ck['opt'], dict) and {'state', 'hypers'} <= set(ck['opt']), 'its optimiser state lacks state or hypers'),
+              (ints and 1 <= ck['epoch'] <= ck['n_epoch'], 'its epoch counts are not whole numbers with 1 <= epoch <= n_epoch'),
+              (isinstance(ck['rng'], list) and len(ck['rng']) >= 1, 'it holds no random states')]
+    bad = [what for ok, what in checks if not ok]
+    if bad: raise _damaged(fname, bad[0])
+    if key is not None and ck['key'] != key: raise CheckpointError(f"{fname} holds another run (key {ck['key']!r}; this run: {key!r}): move it away to train this one from the start")
+    return ck
+
+def fits_model(fname, # the checkpoint's file, for the message
+               sd:dict, # weights from the checkpoint (its `model` or `ema`)
+               model:nn.Module, # the model they are for
+               what:str='model', # how the message names them
+              ):
+    "Raise `CheckpointError` naming the file unless the state dict `sd` has exactly the names and shapes of `model`'s; nothing is loaded."
+    want = {k: tuple(v.shape) for k, v in model.state_dict().items()}; got = {k: tuple(v.shape) for k, v in sd.items()}
+    bad = sorted(set(want) ^ set(got)) + [k for k in want if k in got and want[k] != got[k]]
+    if bad: k = bad[0]; raise _damaged(fname, f"its {what} weights do not fit this run's model ({len(bad)} tensor(s) differ; {k}: {got.get(k, 'missing')} in the file, {want.get(k, 'not in the model')} in the model)")
+
 # %% ../nbs/12_scale.ipynb #ea7832d4
 class EMA(Callback):
     "An exponential moving average of the model's weights (timm's `ModelEmaV3`), updated after every optimiser step; `learn.ema.model_ema.module` is the averaged model, evaluated beside the trained one."
@@ -259,8 +295,9 @@ FIT_CBS['ema'] = EMA   # lesson 03's `fit_recipe` keeps a recipe's `ema` with it
 
 # %% ../nbs/12_scale.ipynb #184725b6
 class Checkpoint(Callback):
-    "Write the whole training state to `fname` every `every` epochs and after the last (rank 0, atomically, with each process's random states), and resume a fit from it when the file exists: the epochs it holds are skipped and the state is put back. Raises `CheckpointError` on a file of another run (key, epochs, steps per epoch, EMA or not) or one that cannot be read."
+    "Write the whole training state to `fname` every `every` epochs and after the last (rank 0, atomically, with each process's random states), and resume a fit from it when the file exists: the epochs it holds are skipped and the state is put back. Raises `CheckpointError` on a file of another run (key, epochs, steps per epoch, EMA or not), one that cannot be read or is damaged (`check_checkpoint`, `fits_model`: before anything is put back), or a disk that fills while it writes (the last good checkpoint is kept)."
     order = 70  # after the Recorder (50) and the schedulers (60) have begun the epoch, as fastai's SkipToEpoch
+    check_file = staticmethod(check_checkpoint)   # check_file(fname, key): what lesson 04's `check_checkpoints` calls before a job trains
     def __init__(self, fname, # the checkpoint file (e.g. out/checkpoints/<run>.pt)
                  every:int=1, # epochs between checkpoints
                  key:str=None, # what the run is (e.g. its results key): a checkpoint of another key is refused
@@ -270,10 +307,12 @@ class Checkpoint(Callback):
     def before_fit(self):
         self.start, self.prior_s, self.t0, self.resumed = 0, 0., time.perf_counter(), False
         if not self.fname.exists(): return
-        ck = load_checkpoint(self.fname, map_location=next(unwrap(self.model).parameters()).device)
+        ck = check_checkpoint(self.fname, map_location=next(unwrap(self.model).parameters()).device)
         want = dict(key=self.key, n_epoch=self.n_epoch, n_iter=len(self.dls.train), ema=isinstance(getattr(self.learn, 'ema', None), EMA))
         got = {**{k: ck.get(k) for k in want}, 'ema': ck.get('ema') is not None}
         if got != want: raise CheckpointError(f"{self.fname} holds another run ({got}; this fit: {want}): move it away to train this one from the start")
+        fits_model(self.fname, ck['model'], unwrap(self.model))
+        if ck['ema'] is not None: fits_model(self.fname, ck['ema'], unwrap(self.model), 'EMA')
         self.dls.n_inp                  # fastai works this out once per loader, by a pass that draws random numbers: draw now, as the run did before it was saved
         self._restore(ck)
         self.start, self.prior_s, self.resumed = ck['epoch'], ck['train_s'], True
@@ -304,15 +343,23 @@ def state(self:Checkpoint, epoch:int)->dict:
 
 @patch
 def save(self:Checkpoint, epoch:int):
-    "Write the checkpoint of `epoch` finished epochs: every process's random states go to rank 0, which writes the file whole (lesson 00's `atomic_write`)."
+    "Write the checkpoint of `epoch` finished epochs: every process's random states go to rank 0, which writes the file whole (lesson 00's `atomic_write`: a new file, then renamed over the old); raises `CheckpointError` saying 'no space left' on a full disk, the last good checkpoint kept."
     st = self.state(epoch); rngs = gather_objects(st['rng'][0])
-    if is_main(): atomic_write(self.fname, lambda p: torch.save({**st, 'rng': rngs}, p))
+    if not is_main(): return
+    try: atomic_write(self.fname, lambda p: torch.save({**st, 'rng': rngs}, p))
+    except (OSError, RuntimeError) as e:                                # torch's zip writer raises RuntimeError('... file write failed')
+        full = getattr(e, 'errno', None) == errno.ENOSPC or 'write failed' in str(e) or 'No space left' in str(e)
+        if not full and isinstance(e, RuntimeError): raise
+        kept = f"the last good checkpoint, {self.fname}, is kept" if self.fname.exists() else "no earlier checkpoint of this run exists"
+        raise CheckpointError(f"{'no space left' if full else 'cannot write'} on the device of {self.fname.parent} while writing the checkpoint of epoch {epoch} "
+                              f"({type(e).__name__}: {getattr(e, 'strerror', None) or str(e).splitlines()[0][:200]}); {kept}: free space (or fix the folder) and rerun the command to resume from it") from None
 
 @patch
 def _restore(self:Checkpoint, ck:dict):
     learn = self.learn
+    try: learn.opt.load_state_dict({'state': ck['opt']['state'], 'hypers': L(ck['opt']['hypers'])})   # first: it is checked only as it loads
+    except (ValueError, KeyError, IndexError, TypeError, RuntimeError, AssertionError) as e: raise _damaged(self.fname, f"its optimiser state does not fit this run's ({type(e).__name__}: {str(e)[:200] or 'another number of parameters'})") from None
     unwrap(learn.model).load_state_dict(ck['model'])
-    learn.opt.load_state_dict({'state': ck['opt']['state'], 'hypers': L(ck['opt']['hypers'])})
     if ck['scaler'] is not None and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(ck['scaler'])
     if ck['ema'] is not None: learn.ema.model_ema.module.load_state_dict(ck['ema'])
     rank, W = world()
@@ -323,3 +370,34 @@ def _restore(self:Checkpoint, ck:dict):
     _base_dl(self.dls.train).rng.setstate(_py_tuple(ck['dl_rng']))
     learn.train_iter = ck['train_iter']
     learn.recorder.smooth_loss.val, learn.recorder.smooth_loss.count = ck['smooth_loss']['val'], ck['smooth_loss']['count']
+
+# %% ../nbs/12_scale.ipynb #fed66aba
+LOST_PEER_ERRORS = ('connection reset by peer', 'connection closed by peer', 'broken pipe', 'connection refused')  # what a collective raises when a peer is gone (gloo's messages)
+
+def launch_exit(msg:str, # the refusal, one line
+                every:bool=False, # True: every process prints it (a lost peer: rank 0 may be the one lost)
+                wait_s:float=5, # how long the other ranks wait before they end, so that rank 0 prints before the launcher stops the run
+               )->SystemExit:
+    "The `SystemExit` a command raises to refuse under a launcher: on rank 0 (every rank if `every`) it carries `msg`, which Python prints to stderr, with exit status 1, and `msg` goes to `torchrun`'s error file (`TORCHELASTIC_ERROR_FILE`) so its failure report shows it as the root cause; on the other ranks, after `wait_s` seconds (the launcher stops them sooner once rank 0 has ended), status 1 and nothing printed. Outside a launch: `SystemExit(msg)`."
+    if not (every or is_main()): time.sleep(wait_s); return SystemExit(1)
+    f = os.environ.get('TORCHELASTIC_ERROR_FILE') if launched() else None
+    if f:
+        try: Path(f).write_text(json.dumps({'message': {'message': msg, 'extraInfo': {'py_callstack': msg, 'timestamp': str(int(time.time()))}}}))
+        except OSError: pass                                            # the report then says less; the line is still printed
+    return SystemExit(msg)
+
+def lost_peer(e:BaseException)->bool:
+    "Whether `e` is what a collective raises in a launched run when another process is gone (`LOST_PEER_ERRORS`)."
+    return launched() and isinstance(e, RuntimeError) and any(s in str(e).lower() for s in LOST_PEER_ERRORS)
+
+def lost_peer_text(e:BaseException, # the error `lost_peer` recognised
+                   prefix:str='', # e.g. 'structinit-compare: '
+                  )->str:
+    "One line: which process lost which (with two processes, the other one; with more, the launcher's report names it), what the collective said, and that rerunning the command resumes."
+    rank, W = world()
+    who = f"rank {1 - rank}" if W == 2 else f"another of the {W} processes (the launcher's report below names it)"
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
+    said = next((l for l in lines if any(s in l.lower() for s in LOST_PEER_ERRORS)), lines[0])     # gloo's line, not fastai's 'Exception occured in ...'
+    said = re.sub(r'^\[[^\]]*\]\s*', '', said).split('. ')[0][:160]                                    # without gloo's source location
+    return (f"{prefix}rank {rank} of {W} lost {who} mid-run ({said}). The runs already in results.csv are kept: rerun the same command to resume, "
+            "each unfinished run from its last checkpoint (--save-every; a run without one starts again)")

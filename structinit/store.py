@@ -6,7 +6,7 @@ Docs: https://structinit.github.io/structinit/store.html.md"""
 
 # %% ../nbs/03_store.ipynb #a1c420eb
 from __future__ import annotations
-import csv, datetime, hashlib, io, json, math, re, tempfile
+import csv, datetime, hashlib, io, json, math, os, re, tempfile
 from pathlib import Path
 from typing import Literal, get_args
 import numpy as np, pandas as pd
@@ -15,16 +15,18 @@ from .data import atomic_write, parse_sizes
 from .learner import RECIPE_NAMES, PRECISIONS, steps_per_epoch
 
 # %% auto #0
-__all__ = ['RECIPE_COLS', 'RESULT_COLS', 'Budget', 'BUDGETS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS', 'OPTIONAL_FLOAT_COLS',
-           'JSON_COLS', 'fmt_key', 'run_key', 'ResultsFileError', 'check_value', 'read_results', 'results_index',
-           'append_result', 'check_out', 'run_id', 'claim', 'checkpoint_path', 'log_path']
+__all__ = ['RECIPE_COLS', 'RESULT_COLS', 'Budget', 'BUDGETS', 'LOSS_COLS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS',
+           'OPTIONAL_FLOAT_COLS', 'JSON_COLS', 'OUT_FOLDERS', 'fmt_key', 'run_key', 'ResultsFileError', 'check_value',
+           'check_row', 'read_results', 'results_index', 'stale_temps', 'append_result', 'check_out', 'run_id', 'claim',
+           'checkpoint_path', 'log_path']
 
 # %% ../nbs/03_store.ipynb #5b54ada6
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
                'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision']
-RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'threads', 'finished']
+RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'threads', 'finished', 'diverged']
 Budget = Literal['epochs', 'steps']  # the `budget` column: which of the two was held fixed across sizes
 BUDGETS = get_args(Budget)
+LOSS_COLS = ('test_loss', 'ema_test_loss')  # a run whose loss here is not a finite number diverged (NaN or inf): recorded as such, `diverged` True
 
 def fmt_key(v # a recipe value: bool, int, float (numpy scalars too), str or anything `str` writes
            )->str:
@@ -46,7 +48,7 @@ class ResultsFileError(ValueError):
 LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
                'budget': 'epochs', 'steps': None, 'n_classes': '',
                'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0, 'ema_test_acc': '', 'ema_test_loss': '', 'world_size': 1,
-               'global_bs': None, 'precision': None, 'threads': ''}  # added since the first files; None: computed
+               'global_bs': None, 'precision': None, 'threads': '', 'diverged': False}  # added since the first files; None: computed
 INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten', 'world_size', 'global_bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
 OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe keeps no weight EMA
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
@@ -54,13 +56,17 @@ JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
 # %% ../nbs/03_store.ipynb #c3d2cbf9
 def check_value(c, # the column's name, one of `RECIPE_COLS` + `RESULT_COLS`
                 v, # the field as read from the CSV (a str)
-               ): # int for `INT_COLS`, float for the float columns ('' when an optional one is empty), bool or '' for frozen, else `v` unchanged
+               ): # int for `INT_COLS`, float for the float columns ('' when an optional one is empty; 'nan' or 'inf' in a loss column), bool for diverged, bool or '' for frozen, else `v` unchanged
     "The parsed value of column `c`, or raise ValueError saying what is wrong with `v`."
     if c in INT_COLS:
         if not re.fullmatch(r'-?\d+', v): raise ValueError(f"{c} must be an integer, got {v!r}")
         if c in ('world_size', 'global_bs') and int(v) < 1: raise ValueError(f"{c} must be at least 1, got {v!r}")
         return int(v)
     if c in OPTIONAL_FLOAT_COLS and v == '': return ''
+    if c in LOSS_COLS and v in ('nan', 'inf', '-inf'): return float(v)   # a diverged run's loss (`check_row` checks it is marked so)
+    if c == 'diverged':
+        if v not in ('True', 'False'): raise ValueError(f"diverged must be True or False, got {v!r}")
+        return v == 'True'
     if c in FLOAT_COLS + OPTIONAL_FLOAT_COLS:
         try: x = float(v)
         except ValueError: raise ValueError(f"{c} must be a number{' or empty' if c in OPTIONAL_FLOAT_COLS else ''}, got {v!r}") from None
@@ -93,10 +99,21 @@ def check_value(c, # the column's name, one of `RECIPE_COLS` + `RESULT_COLS`
     if c in ('dataset', 'arch', 'device') and not v: raise ValueError(f"{c} is empty")
     return v
 
+# %% ../nbs/03_store.ipynb #1f10e43a
+def check_row(header:list, # the file's column names
+              fields:list, # one line's fields, as read from the CSV (strs)
+             )->dict: # column -> parsed value (`check_value`)
+    "One line of a results file, parsed field by field (`check_value`) and checked across its fields: a loss that is not a finite number only in a run marked `diverged`, and a run marked so only with such a loss; raises ValueError saying what is wrong."
+    r = {c: check_value(c, v) for c, v in zip(header, fields)}
+    nf = [c for c in LOSS_COLS if isinstance(r.get(c), float) and not math.isfinite(r[c])]
+    if nf and r.get('diverged') is not True: raise ValueError(f"{nf[0]} is {r[nf[0]]} but the run is not marked diverged (diverged=True)")
+    if r.get('diverged') is True and not nf: raise ValueError("the run is marked diverged but its losses are finite numbers")
+    return r
+
 # %% ../nbs/03_store.ipynb #f18ca869
 def read_results(out # the output folder of `compare`
                 )->pd.DataFrame: # one row per finished run, columns RECIPE_COLS + RESULT_COLS
-    "The runs in `out/results.csv` (none if there is no file), checked line by line; raises `ResultsFileError` naming the file and line on anything damaged. Columns added since a file was written read as what its runs were (`LEGACY_COLS`)."
+    "The runs in `out/results.csv` (none if there is no file), checked line by line; raises `ResultsFileError` naming the file and line on anything damaged. Columns added since a file was written read as what its runs were (`LEGACY_COLS`); temporary files a killed writer left beside it are never read."
     f = Path(out)/'results.csv'
     if not f.exists(): return pd.DataFrame(columns=RECIPE_COLS + RESULT_COLS)
     def bad(where, what): return ResultsFileError(f"{f}{where}: {what}. Nothing was read or written: repair the file, or move it away to start a new one.")
@@ -117,7 +134,7 @@ def read_results(out # the output folder of `compare`
         for r in reader:
             n = reader.line_num
             if len(r) != len(header): raise bad(f', line {n}', f'{len(r)} fields where the header has {len(header)} (a cut or damaged line)')
-            try: rows.append({c: check_value(c, v) for c, v in zip(header, r)})
+            try: rows.append(check_row(header, r))
             except ValueError as e: raise bad(f', line {n}', str(e)) from None
             lines.append(n)
     except csv.Error as e: raise bad(f', line {reader.line_num}', f'not CSV ({e})') from None
@@ -144,33 +161,65 @@ def results_index(df:pd.DataFrame # a results table, e.g. from `read_results`
     return {run_key(r): r for r in df.to_dict('records')}
 
 # %% ../nbs/03_store.ipynb #c02310bb
+def _num_text(v): return ('nan' if math.isnan(v) else 'inf' if v > 0 else '-inf') if isinstance(v, float) and not math.isfinite(v) else v   # pandas would write NaN as ''
+
+def stale_temps(f:Path # a file `atomic_write` writes
+               )->list: # paths, sorted
+    "The temporary files `atomic_write` makes beside `f` (`.<name>.<random>.tmp`): while no writer of `f` runs, those a writer killed mid-write (SIGKILL) left."
+    return sorted(Path(f).parent.glob(f'.{Path(f).name}.*.tmp'))
+
 def append_result(out, # the output folder; made if missing
-                  row:dict, # a run's RECIPE_COLS + RESULT_COLS, e.g. from `run_one`
+                  row:dict, # a run's RECIPE_COLS + RESULT_COLS, e.g. from `run_one`; `diverged` may be left out (then: whether a loss is not finite)
                  )->pd.DataFrame: # the whole table after the append
-    "Add one run to `out/results.csv`: under a file lock (`filelock.FileLock`), read and check the table, add the row, write it whole with `atomic_write`; raises ValueError if the run is already there or the row lacks a column, `ResultsFileError` on a damaged file."
+    "Add one run to `out/results.csv`: under a file lock (`filelock.FileLock`), remove the temporary files a killed writer left, read and check the table, check that the new row reads back (`check_row`: a non-finite loss only in a run marked diverged), add it and write the table whole with `atomic_write`; raises ValueError if the run is already there, the row lacks a column or would not read back, `ResultsFileError` on a damaged file."
+    row = dict(row); row.setdefault('diverged', any(isinstance(row.get(c), float) and not math.isfinite(row[c]) for c in LOSS_COLS))
     missing = [c for c in RECIPE_COLS + RESULT_COLS if c not in row]
     if missing: raise ValueError(f"the row lacks column(s) {missing}")
     f = Path(out)/'results.csv'; f.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f.with_name('.results.csv.lock')):
+        for t in stale_temps(f): t.unlink(missing_ok=True)             # no writer of `f` runs while we hold the lock: any such file is a dead one's
         df = read_results(out)
         if run_key(row) in results_index(df): raise ValueError(f"{f} already has this run (same recipe columns); it is not added twice")
-        new = pd.DataFrame([{c: row[c] for c in RECIPE_COLS + RESULT_COLS}])
+        new = pd.DataFrame([{c: _num_text(row[c]) if c in LOSS_COLS else row[c] for c in RECIPE_COLS + RESULT_COLS}])
+        header, line = list(csv.reader(io.StringIO(new.to_csv(index=False))))
+        try: check_row(header, line)
+        except ValueError as e: raise ValueError(f"{f}: the run's row would not read back ({e}); nothing was written") from None
         df = pd.concat([df, new], ignore_index=True) if len(df) else new
+        df = df.assign(**{c: df[c].map(_num_text) for c in LOSS_COLS})
         atomic_write(f, lambda t: df.to_csv(t, index=False))
     return df
 
 # %% ../nbs/03_store.ipynb #86357207
-def check_out(out # the output folder asked for
-             )->Path: # the same, expanded
-    "Refuse an output folder that is a file, or sits where nothing can be written, before anything runs; creates nothing."
-    out = Path(out).expanduser()
-    if out.exists() and not out.is_dir(): raise ValueError(f"out (--out) {out} is a file: give a folder (it will hold results.csv and compare.png)")
-    p = out
-    while not p.exists() and p != p.parent: p = p.parent
-    if not p.is_dir(): raise ValueError(f"out (--out) {out} cannot be made: {p} is a file")
+OUT_FOLDERS = {'.claims': 'the claims of runs being trained', 'logs': "the runs' learning curves", 'checkpoints': "the runs' training states"}  # what the kit keeps in `out`
+
+def _writable(d:Path)->str|None:
+    "None if a file can be made in the folder `d`, else why not."
     try:
-        with tempfile.TemporaryFile(dir=p): pass
-    except OSError as e: raise ValueError(f"out (--out) {out}: nothing can be written in {p} ({type(e).__name__}: {e.strerror}); choose a folder you can write to") from None
+        with tempfile.TemporaryFile(dir=d): return None
+    except OSError as e: return f"{type(e).__name__}: {e.strerror}"
+
+def _nowhere(out:Path, p:Path): return ValueError(f"out (--out) {out}: {p} is a symbolic link to {os.readlink(p)!r}, which leads nowhere (a dangling link, or a loop); point it at a folder, or give another --out")
+
+def check_out(out, # the output folder asked for
+              save_every:int=None, # epochs between checkpoints (`--save-every`); None: checkpoints/ is checked only if it holds any
+             )->Path: # the same, expanded
+    "Refuse, before anything runs, an output folder that is a file, a symbolic link that leads nowhere (dangling, or a loop), or sits where nothing can be written, and one whose `OUT_FOLDERS` (.claims, logs, checkpoints when checkpoints are written or read) are files or cannot be written, or whose results.csv is a folder; creates nothing."
+    out = Path(out).expanduser(); p = out
+    while not p.exists():
+        if p.is_symlink(): raise _nowhere(out, p)
+        if p == p.parent: break
+        p = p.parent
+    if out.exists() and not out.is_dir(): raise ValueError(f"out (--out) {out} is a file: give a folder (it will hold results.csv and compare.png)")
+    if not p.is_dir(): raise ValueError(f"out (--out) {out} cannot be made: {p} is a file")
+    if why := _writable(p): raise ValueError(f"out (--out) {out}: nothing can be written in {p} ({why}); choose a folder you can write to")
+    if (out/'results.csv').is_dir(): raise ValueError(f"out (--out) {out}: {out/'results.csv'} is a folder, not a results file; move it away")
+    for name, what in OUT_FOLDERS.items():
+        d = out/name
+        if d.is_symlink() and not d.exists(): raise _nowhere(out, d)
+        if d.exists() and not d.is_dir(): raise ValueError(f"out (--out) {out}: {d} is a file where the kit keeps a folder ({what}); move it away")
+        used = name != 'checkpoints' or save_every is not None or (d.is_dir() and any(d.glob('*.pt')))
+        if d.is_dir() and used and (why := _writable(d)):
+            raise ValueError(f"out (--out) {out}: nothing can be written in {d} ({what}; {why}); make it writable, or give another --out")
     return out
 
 def run_id(key:tuple # a `run_key`
