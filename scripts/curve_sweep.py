@@ -6,7 +6,8 @@ folder's results.csv, an interrupted run resumes from its checkpoint).
 Each size gets its own epoch budget, the one where timm's default init meets the rule (lesson 09's `converged_budget`: doubling
 the budget moves timm's mean over two seeds by under one point):
 
-1. the rule, size by size: timm at the doubling chain's budgets (`next_budget`) until two neighbours B and 2B meet it;
+1. the rule, size by size: timm at the doubling chain's budgets (`next_budget`) until two neighbours B and 2B meet it, read on
+   seeds 0 and 1 (a third seed added in step 3 compares no other seeds, so it cannot move B);
 2. every method at B: timm, torch, mimetic, impulse, impulse-paper, GPSA, IBiT and the ConvMixer, seeds 0 and 1;
 3. a third seed (2) for every method whose mean at a size lies within three spreads (sample std, the larger of the two) of
    another method's there, so that the close calls rest on three runs.
@@ -45,8 +46,8 @@ def rule(size, dry):
     "Train timm along the chain until the rule is met; the converged budget, or None (dry run, or the chain hit MAX_EPOCHS)."
     start, out = PLAN[size]
     while True:
-        df = rows(size, out)
-        b = next_budget(budget_table(df) if len(df) else pd.DataFrame(columns=['method', 'epochs', 'runs']), start)
+        df = rows(size, out); ruled = df[df.seed.astype(int) < 2]   # the rule reads seeds 0 and 1 at every budget (lesson 09's `converged_rows`)
+        b = next_budget(budget_table(ruled) if len(ruled) else pd.DataFrame(columns=['method', 'epochs', 'runs']), start)
         if b is None: return converged_rows(df)[1][size]
         if b > MAX_EPOCHS[size]: print(f'{size}/class: timm has not met the rule by {MAX_EPOCHS[size]} epochs; stopping this size'); return None
         run(size, out, b, '0,1', ['--inits', 'timm'], dry)

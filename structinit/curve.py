@@ -209,9 +209,9 @@ def budget_markdown(tidy:pd.DataFrame, # from `budget_table`
 def converged_rows(df:pd.DataFrame, # rows of `read_results` (several folders concatenated is fine), epoch budgets, one recipe
                    method:str='timm', # the method the rule is read on, at each size
                    tol:float=1.0, # points (`converged_budget`)
-                   runs:int=2, # runs (seeds) a budget needs before it counts (`next_budget`)
+                   runs:int=2, # runs a budget needs before it counts (`next_budget`): seeds 0 .. runs-1, the only seeds the rule reads
                   )->tuple: # (the rows at each size's converged budget, {n_per_class: that budget, or None where the rule is not met yet})
-    "Each size's runs at the budget where `method` meets the rule at that size (doubling moves its mean by under `tol` points, counting budgets with `runs` runs); raises ValueError on no rows or on rows that differ in a column of lesson 04's `PROTOCOL_COLS` (two datasets, recipes, precisions or step budgets are not one curve)."
+    "Each size's runs at the budget where `method` meets the rule at that size (doubling moves its mean by under `tol` points, counting budgets with `runs` runs of seeds 0 .. `runs`-1, so that a seed added later for close calls compares no other seeds and cannot move a size's budget); raises ValueError on no rows or on rows that differ in a column of lesson 04's `PROTOCOL_COLS` (two datasets, recipes, precisions or step budgets are not one curve)."
     if not len(df): raise ValueError("no runs to make a curve of")
     for c in PROTOCOL_COLS:
         vals = sorted(set(df[c].map(fmt_key)))
@@ -219,7 +219,8 @@ def converged_rows(df:pd.DataFrame, # rows of `read_results` (several folders co
     keep, budgets = pd.Series(False, index=df.index), {}
     for size in sorted(set(df.n_per_class.astype(str)), key=lambda s: images_per_class(df[df.n_per_class.astype(str) == s]).iloc[0]):
         at = df.n_per_class.astype(str) == size
-        t = budget_table(df[at]); t = t[t.runs >= runs]
+        ruled = df[at & df.seed.astype(int).isin(range(runs))]         # the rule compares the same seeds at every budget
+        t = budget_table(ruled) if len(ruled) else pd.DataFrame(columns=['method', 'epochs', 'runs']); t = t[t.runs >= runs]
         b = converged_budget(t, method, tol) if method in set(t.method) else None
         budgets[size] = b
         if b is not None: keep |= at & (df.epochs.astype(int) == b)
