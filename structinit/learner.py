@@ -525,7 +525,7 @@ def recipe_cbs(r:dict, # a resolved recipe (`resolve_recipe`)
     return cbs + ([GradientClip(r['clip'])] if r['clip'] else []) + ([TimmWeightDecay()] if r['wd_filter'] == 'timm' else [])
 
 # %% ../nbs/03_learner.ipynb #a8a625c6
-def check_targets(dls, # fastai `DataLoaders`; one training batch's targets are read (the training loader is not advanced)
+def check_targets(dls, # fastai `DataLoaders`; the training set's `y` when it holds one (the kit's `ImageTensors`), else one batch's targets
                   n_out:int, # outputs of the head
                   loss_func=None, # the loss given; None: the recipe's cross-entropy
                  ):
@@ -533,7 +533,8 @@ def check_targets(dls, # fastai `DataLoaders`; one training batch's targets are 
     if loss_func is not None: return
     if n_out < 2: raise ValueError(f"n_out={n_out}: the recipe's cross-entropy over one output is always 0 (a softmax over one logit is 1), so nothing would train; "
                                    "the kit classifies: give n_out >= 2 classes, or pass loss_func= (e.g. MSELossFlat()) and metrics= for a regression")
-    y = dls.valid.one_batch()[1] if len(dls.loaders) > 1 and len(dls.valid_ds) else dls.train.one_batch()[1]
+    y = getattr(dls.train.dataset, 'y', None)                        # the kit's `ImageTensors` hold their targets: no batch needs building
+    if not isinstance(y, torch.Tensor): y = dls.valid.one_batch()[1] if len(dls.loaders) > 1 and len(dls.valid_ds) else dls.train.one_batch()[1]
     if torch.is_floating_point(y): raise ValueError(f"the targets are {y.dtype} values: the recipe's cross-entropy takes class ids (int64); give class ids, "
                                                     "or pass loss_func= (e.g. MSELossFlat()) and metrics= for a regression")
 
