@@ -15,7 +15,12 @@ the budget moves timm's mean over two seeds by under one point):
 100 per class lives in results/budget_100 (the budget sweep already holds its rule: 480 epochs); 10 and 1,000 per class in
 results/curve_converged. Lesson 09 reads both (`converged_rows`, `curve_table`).
 
-Usage: python scripts/curve_sweep.py [--dry-run] [--sizes 10,100,1000]
+All 6,000 images per class ('all') is a GPU's job (a 240-epoch timm run at 1,000 per class takes 46 min on the kit's 2-core CPU,
+six times the images would take days for the chain and eight methods); its runs go to results/curve_all, and the same command
+resumes there. On a GPU (bf16, structinit-compare's default on CUDA):
+    python scripts/curve_sweep.py --sizes all --device cuda
+
+Usage: python scripts/curve_sweep.py [--dry-run] [--sizes 10,100,1000] [--device cpu|cuda|cuda:N]
 """
 import argparse, subprocess, sys
 from pathlib import Path
@@ -26,15 +31,18 @@ from structinit.curve import budget_table, next_budget, converged_rows, curve_ta
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = {'10': (480, ROOT/'results'/'curve_converged'),       # size: (the chain's first budget in epochs, the results folder)
         '100': (30, ROOT/'results'/'budget_100'),
-        '1000': (30, ROOT/'results'/'curve_converged')}
-MAX_EPOCHS = {'10': 15360, '100': 3840, '1000': 480}        # the chain stops here and says so (a CPU's patience, not a rule)
+        '1000': (30, ROOT/'results'/'curve_converged'),
+        'all': (15, ROOT/'results'/'curve_all')}             # all 6,000 per class: 15 epochs are 7,020 steps (468 an epoch), 1,000 per class's 120 are 9,360
+MAX_EPOCHS = {'10': 15360, '100': 3840, '1000': 480, 'all': 240}   # the chain stops here and says so (a machine's patience, not a rule)
 METHODS = [['--inits', 'timm,torch,mimetic,impulse,impulse-paper'],
            ['--inits', 'timm', '--attn', 'gpsa,ibit'],
            ['--arch', 'convmixer_128_4_k3_p2', '--filters', 'learned']]
 
+DEVICE = []   # ['--device', 'cuda'] when main() is given --device: passed on to every structinit-compare
+
 def run(size, out, epochs, seeds, args, dry):
     cmd = ['structinit-compare', '--dataset', 'fashion_mnist', '--n-per-class', size, '--seeds', seeds, '--epochs', str(epochs),
-           '--save-every', str(max(10, epochs // 16)), '--out', str(out.relative_to(ROOT))] + args
+           '--save-every', str(max(5 if size == 'all' else 10, epochs // 16)), '--out', str(out.relative_to(ROOT))] + args + DEVICE
     print('==', pd.Timestamp.now(tz='UTC').isoformat(timespec='seconds'), ' '.join(cmd), flush=True)
     if not dry: subprocess.run(cmd, check=True, cwd=ROOT)
 
@@ -71,10 +79,16 @@ def close_calls(size, out):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--dry-run', action='store_true', help='print the next command of each phase and train nothing')
-    p.add_argument('--sizes', default='10,100,1000', help='comma-separated, from ' + ', '.join(PLAN))
+    p.add_argument('--sizes', default='10,100,1000', help='comma-separated, from ' + ', '.join(PLAN) + " ('all': 6,000 per class, a GPU's job)")
+    p.add_argument('--device', help="passed on to structinit-compare: cpu, cuda or cuda:N (default: its own, CUDA if there is a GPU)")
     a = p.parse_args()
     sizes = a.sizes.split(',')
-    if bad := [s for s in sizes if s not in PLAN]: sys.exit(f'curve_sweep: unknown size {bad[0]!r}; choose from {", ".join(PLAN)}')
+    if bad := [s for s in sizes if s not in PLAN]:
+        sys.exit(f'curve_sweep: unknown size {bad[0]!r}; choose from {", ".join(PLAN)} (all 6,000 images per class is spelled all)')
+    if a.device is not None:
+        if not (a.device in ('cpu', 'cuda') or (a.device.startswith('cuda:') and a.device[5:].isdigit())):
+            sys.exit(f'curve_sweep: unknown --device {a.device!r}; choose cpu, cuda or cuda:N (N a GPU index such as 0)')
+        DEVICE[:] = ['--device', a.device]
     budgets = {}
     for size in sizes:
         b = budgets[size] = rule(size, a.dry_run)

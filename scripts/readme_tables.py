@@ -13,6 +13,7 @@ from structinit.store import read_results
 from structinit.compare import results_table
 from structinit.runner import main_job_rows, MAIN_INITS
 from structinit.curve import budget_table, budget_markdown, curve_table, curve_markdown, converged_rows
+from structinit.design import ablation_table, ablation_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
@@ -20,6 +21,8 @@ BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'budget-sweep': lambda: budget_markdown(budget_table(read_results(ROOT/'results'/'budget_100'))),                 # lesson 09
     'converged-curve': lambda: curve_markdown(curve_table(converged_rows(pd.concat(                                  # lesson 09
         [read_results(ROOT/'results'/f) for f in ('budget_100', 'curve_converged')], ignore_index=True))[0]), epochs=True),
+    'attention': lambda: results_table(read_results(ROOT/'results'/'attention')),                                    # lesson 07
+    'design': lambda: ablation_markdown(ablation_table(read_results(ROOT/'results'/'design'))),                        # lesson 10
 }
 
 def rewrite(text:str)->str:

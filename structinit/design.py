@@ -15,8 +15,9 @@ from .learner import WHITENERS
 from .data import is_number
 
 # %% auto #0
-__all__ = ['patch_covariance', 'whitening_filters', 'loader_images', 'whiten_patch_embed', 'whiten_learner_model',
-           'whitened_covariance']
+__all__ = ['ABLATION_ARGS', 'ABLATION', 'patch_covariance', 'whitening_filters', 'loader_images', 'whiten_patch_embed',
+           'whiten_learner_model', 'whitened_covariance', 'ablation_args', 'ablation_row', 'ablation_table',
+           'ablation_markdown']
 
 # %% ../nbs/10_design.ipynb #c025bbe1
 def _pair(p): return (p, p) if isinstance(p, int) else tuple(p)
@@ -157,3 +158,58 @@ def whitened_covariance(
             R = rearrange(F.conv2d(x.double(), w), 'n k h w -> (n h w) k')   # stride 1: every patch
             S += R.T @ R; m += len(R)
     return S / m
+
+# %% ../nbs/10_design.ipynb #ee1c9b7f
+import json
+import numpy as np, pandas as pd
+from .data import markdown_table
+
+# %% ../nbs/10_design.ipynb #12e68ab0
+ABLATION_ARGS = ['--n-per-class', '500', '--epochs', '1', '--bs', '64', '--inits', 'timm', '--recipe', 'poorvits', '--seeds', '0,1']   # every row's `structinit-compare` arguments
+ABLATION = {   # row: (model options, recipe changes, whitening images, the paper's CIFAR-10 accuracy % from its code's README at 8bb105e, or None)
+    'baseline': ({}, {}, 0, 93.65), '-AutoAugment': ({}, {'augment': None}, 0, 92.14), '-MixUp': ({}, {'mixup': 0}, 0, 93.68),
+    '-CutMix': ({}, {'cutmix': 0}, 0, 92.77), 'sin-cos': ({'pos_embed': 'sincos'}, {}, 0, 93.43), 'whitening': ({}, {}, 4096, 93.28),
+    **{f'low-rank {m}': ({'latent_mode': m, 'latent_dim': 32}, {}, 0, a) for m, a in [('qkv', 91.8), ('kv', 92.43), ('qk', 92.42), ('q', 93.32), ('k', 92.5)]},
+    **{f'{n} class tokens': ({'num_cls_tokens': n}, {}, 0, None) for n in (2, 4, 8)},
+}
+
+def ablation_args(row:str, # a key of `ABLATION`
+                 )->list: # `structinit-compare` arguments beyond `ABLATION_ARGS`
+    "The arguments that train ablation row `row` (paper D, arXiv 2501.06220, its README's ablation): the head reads one class token (`global_pool='token'`, as the paper's code) plus the row's change; raises KeyError naming the rows when `row` is not one."
+    if row not in ABLATION: raise KeyError(f"ablation_args: no row {row!r}; the rows are: {', '.join(ABLATION)}")
+    mk, rk, wh, _ = ABLATION[row]
+    return ['--model-kwargs', json.dumps({'global_pool': 'token', **mk}), *(['--recipe-kwargs', json.dumps(rk)] if rk else []), *(['--whiten', str(wh)] if wh else [])]
+
+def ablation_row(model_kwargs:str, recipe_kwargs:str, # JSON, as a `results.csv` row holds them
+                 whiten, # whitening images (0: none)
+                )->str|None: # the `ABLATION` row these options train, or None
+    "The ablation row a results row belongs to, by its model options, recipe changes and whitening; None when it is none of them."
+    got = (json.loads(model_kwargs), json.loads(recipe_kwargs), int(whiten))
+    return next((name for name, (mk, rk, wh, _) in ABLATION.items() if got == ({'global_pool': 'token', **mk}, rk, wh)), None)
+
+def ablation_table(rows:pd.DataFrame, # `read_results` of the ablation's folder
+                  )->pd.DataFrame: # one row per ablation row, in `ABLATION`'s order
+    """Test accuracy % per ablation row: `acc_mean` and `acc_std` (sample std over seeds), `runs`, `vs_baseline` (points), `gap_3sd` (|gap| over
+    three times the larger spread of the row and the baseline: above 1, a gap the seeds do not explain), and the paper's CIFAR-10 % (`paper`,
+    `paper_vs_baseline`). Raises ValueError, naming them, when runs belong to no ablation row or a row has no runs."""
+    rows = rows.assign(row=[ablation_row(r.model_kwargs, r.recipe_kwargs, r.whiten) for r in rows.itertuples()])
+    if rows.row.isna().any(): raise ValueError(f"ablation_table: {int(rows.row.isna().sum())} runs belong to no ablation row (model_kwargs "
+                                               f"{sorted(set(rows.model_kwargs[rows.row.isna()]))}); read only the ablation's folder")
+    if missing := [r for r in ABLATION if r not in set(rows.row)]:
+        raise ValueError(f"ablation_table: no runs for {', '.join(missing)}; train them with structinit-compare (lesson 10's slow cells, TRAIN = True)")
+    g = rows.groupby('row').test_acc
+    t = pd.DataFrame({'acc_mean': g.mean() * 100, 'acc_std': g.std() * 100, 'runs': g.size()}).loc[list(ABLATION)]
+    b = t.loc['baseline']
+    t['vs_baseline'] = t.acc_mean - b.acc_mean
+    t['gap_3sd'] = t.vs_baseline.abs() / (3 * np.maximum(t.acc_std, b.acc_std))
+    t['paper'] = pd.Series({k: v[3] for k, v in ABLATION.items()}, dtype=float)
+    t['paper_vs_baseline'] = t.paper - t.paper['baseline']
+    return t.rename_axis('row').reset_index()
+
+def ablation_markdown(t:pd.DataFrame, # from `ablation_table`
+                     )->str: # Markdown
+    "Markdown table of `ablation_table`: the kit's mean ± std on the CPU, points against its baseline (the gap over three spreads in brackets), and the paper's CIFAR-10 numbers."
+    f = lambda v, fmt: '–' if pd.isna(v) else format(v, fmt)
+    return markdown_table(['row', 'kit, CPU (%)', 'vs baseline (gap / 3 spreads)', 'paper, CIFAR-10 (%)', 'paper vs baseline'],
+        [(r.row, f'{r.acc_mean:.1f} ± {r.acc_std:.1f}', '—' if r.row == 'baseline' else f'{r.vs_baseline:+.1f} ({r.gap_3sd:.1f})',
+          f(r.paper, '.2f'), '—' if r.row == 'baseline' else f(r.paper_vs_baseline, '+.2f')) for r in t.itertuples()])
