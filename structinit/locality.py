@@ -6,16 +6,22 @@ Docs: https://structinit.github.io/structinit/locality.html.md"""
 
 # %% ../nbs/08_locality.ipynb #0c31258b
 from __future__ import annotations
+import math
+from pathlib import Path
+from typing import Literal
 import torch
 from torch import nn, Tensor
 import pandas as pd
 import matplotlib.pyplot as plt
 from fastai.callback.core import Callback
+from .data import atomic_write
 from .attention import attn_maps, attention_distance, rel_indices
 from timm.models import convit
 
 # %% auto #0
-__all__ = ['local_share', 'attention_weights', 'locality_stats', 'show_attention', 'LocalityRecorder', 'plot_locality']
+__all__ = ['HISTORY_COLS', 'MAPS_COLS', 'local_share', 'attention_weights', 'locality_stats', 'centre_patch', 'query_maps',
+           'plot_query_maps', 'show_attention', 'LocalityRecorder', 'plot_locality', 'maps_path', 'save_locality',
+           'read_locality']
 
 # %% ../nbs/08_locality.ipynb #7de42cad
 def local_share(
@@ -59,52 +65,82 @@ def locality_stats(
     return pd.DataFrame(rows)
 
 # %% ../nbs/08_locality.ipynb #d582c5e9
+def centre_patch(grid_size:tuple # (h, w) the patch grid
+                )->int: # the row-major index of the centre patch ((h // 2, w // 2))
+    "The patch `show_attention` and `query_maps` take by default: row h // 2, column w // 2."
+    return grid_size[0] // 2 * grid_size[1] + grid_size[1] // 2
+
 @torch.no_grad()
-def show_attention(
+def query_maps(
     model:nn.Module, # a timm ViT of the kit (any attention kind)
     img:Tensor,      # (C, H, W) one image, normalised as the model expects
-    query:int=None,  # patch index (row-major); None: the centre patch
-    layers:list=None,# layers to show; None: all
-    figsize_per:float=1.3, # inches per panel
-):
-    "Figure of one query patch's attention weights (`attention_weights`) over the patch grid, per layer and head; raises ValueError on a query outside the grid."
+    query:int=None,  # patch index (row-major); None: the centre patch (`centre_patch`)
+)->Tensor: # (n_layers, heads, h, w) float32 on the CPU: each layer's and head's weights from patch `query` to every patch of the h x w grid
+    "Where one query patch attends: its row of every layer's map (`attn_maps`, measured through `attention_weights`) over the patch tokens; raises ValueError on a query outside the grid."
     gs = model.patch_embed.grid_size; N = gs[0] * gs[1]
-    maps = [attention_weights(A) for A in attn_maps(model, img[None].to(next(model.parameters()).device))]
-    layers = list(range(len(maps))) if layers is None else list(layers)
-    q = N // 2 + (gs[1] // 2 if gs[0] % 2 == 0 else 0) if query is None else query
+    q = centre_patch(gs) if query is None else query
     if not 0 <= q < N: raise ValueError(f"query must be a patch index in [0, {N}), got {q}")
-    h = maps[0].shape[1]
-    vmax = max(maps[l][0, :, -N:, -N:][:, q].max().item() for l in layers)
+    maps = attn_maps(model, img[None].to(next(model.parameters()).device))
+    return torch.stack([attention_weights(A)[0, :, -N:, -N:][:, q].reshape(-1, *gs) for A in maps]).float().cpu()
+
+def plot_query_maps(
+    maps:Tensor,     # (n_layers, heads, h, w) from `query_maps` (or read back by `read_locality`)
+    query:int=None,  # the query patch the maps belong to, for the title; None: the centre patch
+    layers:list=None,# which layers (indices into `maps`) to draw, as rows; None: all
+    figsize_per:float=1.3, # inches per panel
+): # the matplotlib Figure
+    "Draw `query_maps`, a layer per row and a head per column, on one colour scale from 0 to the largest weight drawn; raises ValueError on maps that are not 4-d or a layer they lack."
+    if maps.ndim != 4: raise ValueError(f"maps must be (n_layers, heads, h, w), as query_maps returns; got shape {tuple(maps.shape)}")
+    n, h, gs = maps.shape[0], maps.shape[1], tuple(maps.shape[2:])
+    layers = list(range(n)) if layers is None else list(layers)
+    if bad := [l for l in layers if not 0 <= l < n]: raise ValueError(f"layers {bad} not in the maps, which have layers 0 to {n - 1}")
+    q = centre_patch(gs) if query is None else query
+    vmax = maps[layers].max().item()
     fig, axs = plt.subplots(len(layers), h, figsize=(figsize_per * h, figsize_per * len(layers)), squeeze=False)
     for i, l in enumerate(layers):
         for j in range(h):
-            axs[i, j].imshow(maps[l][0, j, -N:, -N:][q].view(*gs).cpu(), cmap='magma', vmin=0, vmax=vmax)
+            axs[i, j].imshow(maps[l, j], cmap='magma', vmin=0, vmax=vmax)
             axs[i, j].set_xticks([]); axs[i, j].set_yticks([])
         axs[i, 0].set_ylabel(f'layer {l}', fontsize=8)
     for j in range(h): axs[0, j].set_title(f'head {j}', fontsize=8)
     fig.suptitle(f'attention of patch {q} ({q // gs[1]}, {q % gs[1]})', fontsize=9)
     return fig
 
+def show_attention(
+    model:nn.Module, # a timm ViT of the kit (any attention kind)
+    img:Tensor,      # (C, H, W) one image, normalised as the model expects
+    query:int=None,  # patch index (row-major); None: the centre patch
+    layers:list=None,# layers to show; None: all
+    figsize_per:float=1.3, # inches per panel
+): # the matplotlib Figure
+    "Figure of one query patch's attention weights over the patch grid, per layer and head (`plot_query_maps` of `query_maps`); raises ValueError on a query outside the grid or an unknown layer."
+    return plot_query_maps(query_maps(model, img, query), query, layers, figsize_per)
+
 # %% ../nbs/08_locality.ipynb #edea7936
 class LocalityRecorder(Callback):
-    "Record per-layer, per-head locality (`locality_stats`) on a fixed probe batch at init and after every `every` epochs."
+    "Record per-layer, per-head locality (`locality_stats`) on a fixed probe batch at init and after every `every` epochs; after the last epoch also the trained model's `query_maps` of the first probe image, and write both to `fname` when given (`save_locality`)."
     order = 70  # after the Recorder, outside the training step
     def __init__(self, x:Tensor, # (B, C, H, W) probe images, normalised as in training (e.g. a validation batch)
                  kernel_size:int=3, # k of the k x k neighbourhood of `local_share` (as in `locality_stats`)
-                 every:int=1): # record after every `every` epochs (and always after the last one); 1: every epoch
-        self.x, self.kernel_size, self.every, self.history = x, kernel_size, every, None
+                 every:int=1, # record after every `every` epochs (and always after the last one); 1: every epoch
+                 fname:Path|str=None): # where `save_locality` writes `history` and `maps` after the last epoch; None: keep them in memory only
+        self.x, self.kernel_size, self.every, self.fname = x, kernel_size, every, None if fname is None else Path(fname)
+        self.history, self.maps = None, None
     def _record(self, epoch):
         st = locality_stats(self.learn.model, self.x.to(next(self.learn.model.parameters()).device), self.kernel_size).assign(epoch=epoch)
         self.history = st if self.history is None else pd.concat([self.history, st], ignore_index=True)
-    def before_train(self):  # only real training sends it (`validate` and `get_preds` also send before_fit)
-        if self.epoch == 0: self._record(0)
+    def before_train(self):  # only real training sends it (`validate` and `get_preds` also send before_fit and after_fit)
+        if self.epoch == 0: self.history, self.maps = None, None; self._record(0)
     def after_epoch(self):
         e = self.epoch + 1
         if e % self.every == 0 or e == self.n_epoch: self._record(e)
+        if e == self.n_epoch:
+            self.maps = query_maps(self.learn.model, self.x[0])
+            if self.fname is not None: save_locality(self.fname, self.history, self.maps)
 
 def plot_locality(
     history:pd.DataFrame, # `LocalityRecorder.history`
-    stat:str='distance',  # 'distance', 'local_share' or 'gate'
+    stat:Literal['distance', 'local_share', 'gate']='distance', # the column of `history` to draw
     ax=None,              # a matplotlib `Axes` to draw on; None: a new 4 x 3 inch figure
 ): # the `Axes` drawn on
     "Plot one locality statistic per layer (mean over heads) against epochs; raises ValueError on an unknown stat."
@@ -115,3 +151,57 @@ def plot_locality(
     df.plot(ax=ax, marker='o', ms=3, cmap='viridis')
     ax.set_xlabel('epoch'); ax.set_ylabel({'distance': 'mean attention distance (patches)', 'local_share': 'share in k x k', 'gate': 'gate sigma(lambda)'}[stat])
     return ax
+
+# %% ../nbs/08_locality.ipynb #c2b74acb
+HISTORY_COLS = ['layer', 'head', 'distance', 'local_share', 'gate', 'epoch']   # `LocalityRecorder.history`, as `save_locality` writes it
+MAPS_COLS = ['layer', 'head', 'row', 'col', 'weight']                          # `query_maps`, one row per layer, head and grid cell
+
+def maps_path(fname:Path|str # the history file `save_locality` writes
+             )->Path: # the maps file beside it: `<stem>.maps.csv`
+    "Where `save_locality` writes the maps that go with the history file `fname`."
+    fname = Path(fname); return fname.with_name(f'{fname.stem}.maps.csv')
+
+def save_locality(
+    fname:Path|str,       # the history's CSV file (its folder is made if missing); the maps go to `maps_path(fname)`
+    history:pd.DataFrame, # `LocalityRecorder.history`: the columns of `HISTORY_COLS`
+    maps:Tensor,          # (n_layers, heads, h, w) `query_maps` of the trained model
+)->Path: # fname
+    "Write a recorder's `history` and `maps` as two CSV files, each all at once (`atomic_write`), the maps first; raises ValueError, writing nothing, on a history without `HISTORY_COLS` or maps that are not 4-d."
+    fname = Path(fname)
+    if miss := [c for c in HISTORY_COLS if c not in history.columns]: raise ValueError(f"history lacks the column(s) {miss}: pass a LocalityRecorder's history")
+    if maps.ndim != 4: raise ValueError(f"maps must be (n_layers, heads, h, w), as query_maps returns; got shape {tuple(maps.shape)}")
+    n, h, r, c = maps.shape
+    idx = torch.cartesian_prod(*[torch.arange(k) for k in (n, h, r, c)]).numpy()
+    long = pd.DataFrame(idx, columns=MAPS_COLS[:4]).assign(weight=maps.detach().float().cpu().flatten().numpy())
+    atomic_write(maps_path(fname), lambda p: long.to_csv(p, index=False, float_format='%.6g'))
+    atomic_write(fname, lambda p: history[HISTORY_COLS].to_csv(p, index=False, float_format='%.6g'))
+    return fname
+
+def _damaged(f, what): return ValueError(f"{f} is damaged ({what}); delete it and retrain the run that wrote it (its row in results.csv too, or the lesson's TRAIN = True will read it back rather than train)")
+
+def read_locality(
+    fname:Path|str, # a history file `save_locality` wrote
+)->tuple: # (history: DataFrame of `HISTORY_COLS`, maps: (n_layers, heads, h, w) float32 Tensor)
+    "Read back what `save_locality` wrote, checked: raises FileNotFoundError naming a missing file and ValueError on a damaged one (other columns, missing or non-finite values, shares or weights outside [0, 1], an epoch without every layer and head, an incomplete grid)."
+    fname = Path(fname); mf = maps_path(fname)
+    for f in (fname, mf):
+        if not f.is_file(): raise FileNotFoundError(f"{f} is missing: LocalityRecorder(fname={str(fname)!r}) writes it, with {fname.name if f == mf else mf.name}, after the last epoch")
+    try: hist, long = pd.read_csv(fname), pd.read_csv(mf)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e: raise _damaged(fname, f'not a CSV table: {e}') from None
+    for f, df, cols in ((fname, hist, HISTORY_COLS), (mf, long, MAPS_COLS)):
+        if list(df.columns) != cols: raise _damaged(f, f'columns {list(df.columns)}, expected {cols}')
+        if df.empty: raise _damaged(f, 'no rows')
+        num = df.apply(pd.to_numeric, errors='coerce')
+        if num.drop(columns=['gate'], errors='ignore').isna().any().any() or not all(pd.api.types.is_numeric_dtype(num[c]) for c in cols):
+            raise _damaged(f, 'a missing or non-numeric value')
+    if not (hist.distance.apply(math.isfinite).all() and (hist.distance >= 0).all()): raise _damaged(fname, 'a distance that is negative or not finite')
+    if not hist.local_share.between(0, 1 + 1e-5).all(): raise _damaged(fname, 'a local share outside [0, 1]')
+    if not hist.gate.dropna().between(0, 1).all(): raise _damaged(fname, 'a gate outside [0, 1]')
+    cells = [sorted(zip(d['layer'], d['head'])) for _, d in hist.groupby('epoch')]
+    if any(c != cells[0] or len(set(c)) != len(c) for c in cells): raise _damaged(fname, 'epochs with different or repeated (layer, head) rows')
+    dims = [int(long[c].max()) + 1 for c in MAPS_COLS[:4]]
+    full = pd.MultiIndex.from_product([range(k) for k in dims], names=MAPS_COLS[:4])
+    long = long.set_index(MAPS_COLS[:4])
+    if len(long) != len(full) or not long.index.sort_values().equals(full): raise _damaged(mf, f'not one weight per cell of a {dims} grid')
+    if not long.weight.between(0, 1 + 1e-5).all(): raise _damaged(mf, 'a weight outside [0, 1]')
+    return hist, torch.tensor(long.weight.reindex(full).to_numpy(), dtype=torch.float32).reshape(dims)
