@@ -21,6 +21,7 @@ BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'budget-sweep': lambda: budget_markdown(budget_table(read_results(ROOT/'results'/'budget_100'))),                 # lesson 09
     'converged-curve': lambda: curve_markdown(curve_table(converged_rows(pd.concat(                                  # lesson 09
         [read_results(ROOT/'results'/f) for f in ('budget_100', 'curve_converged')], ignore_index=True))[0]), epochs=True),
+    'curve-210': lambda: curve_markdown(curve_table(read_results(ROOT/'results'/'data_efficiency_210'))),          # lesson 09
     'attention': lambda: results_table(read_results(ROOT/'results'/'attention')),                                    # lesson 07
     'design': lambda: ablation_markdown(ablation_table(read_results(ROOT/'results'/'design'))),                        # lesson 10
 }
@@ -40,6 +41,7 @@ def main():
         s = rewrite(''.join(c['source'])); lines = s.split('\n')
         c['source'] = [l + '\n' for l in lines[:-1]] + [lines[-1]]
     atomic_write(index, lambda p: p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n'))
-    for name, table in BLOCKS.items(): print(f'{name}:\n{md_block(new, name)}\n')
+    for name in BLOCKS:
+        if f'<!-- {name} -->' in new: print(f'{name}:\n{md_block(new, name)}\n')
 
 if __name__ == '__main__': main()
