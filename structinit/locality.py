@@ -6,7 +6,6 @@ Docs: https://structinit.github.io/structinit/locality.html.md"""
 
 # %% ../nbs/08_locality.ipynb #0c31258b
 from __future__ import annotations
-import math
 from pathlib import Path
 from typing import Literal
 import torch
@@ -191,17 +190,16 @@ def read_locality(
     for f, df, cols in ((fname, hist, HISTORY_COLS), (mf, long, MAPS_COLS)):
         if list(df.columns) != cols: raise _damaged(f, f'columns {list(df.columns)}, expected {cols}')
         if df.empty: raise _damaged(f, 'no rows')
-        num = df.apply(pd.to_numeric, errors='coerce')
-        if num.drop(columns=['gate'], errors='ignore').isna().any().any() or not all(pd.api.types.is_numeric_dtype(num[c]) for c in cols):
+        if not all(pd.api.types.is_numeric_dtype(df[c]) for c in cols) or df.drop(columns=['gate'], errors='ignore').isna().any().any():
             raise _damaged(f, 'a missing or non-numeric value')
-    if not (hist.distance.apply(math.isfinite).all() and (hist.distance >= 0).all()): raise _damaged(fname, 'a distance that is negative or not finite')
+    if not hist.distance.between(0, float('inf'), inclusive='left').all(): raise _damaged(fname, 'a distance that is negative or not finite')
     if not hist.local_share.between(0, 1 + 1e-5).all(): raise _damaged(fname, 'a local share outside [0, 1]')
     if not hist.gate.dropna().between(0, 1).all(): raise _damaged(fname, 'a gate outside [0, 1]')
     cells = [sorted(zip(d['layer'], d['head'])) for _, d in hist.groupby('epoch')]
     if any(c != cells[0] or len(set(c)) != len(c) for c in cells): raise _damaged(fname, 'epochs with different or repeated (layer, head) rows')
     dims = [int(long[c].max()) + 1 for c in MAPS_COLS[:4]]
     full = pd.MultiIndex.from_product([range(k) for k in dims], names=MAPS_COLS[:4])
-    long = long.set_index(MAPS_COLS[:4])
-    if len(long) != len(full) or not long.index.sort_values().equals(full): raise _damaged(mf, f'not one weight per cell of a {dims} grid')
+    long = long.set_index(MAPS_COLS[:4]).sort_index()
+    if not long.index.equals(full): raise _damaged(mf, f'not one weight per cell of a {dims} grid')
     if not long.weight.between(0, 1 + 1e-5).all(): raise _damaged(mf, 'a weight outside [0, 1]')
-    return hist, torch.tensor(long.weight.reindex(full).to_numpy(), dtype=torch.float32).reshape(dims)
+    return hist, torch.tensor(long.weight.to_numpy(), dtype=torch.float32).reshape(dims)
