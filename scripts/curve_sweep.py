@@ -26,7 +26,7 @@ import argparse, subprocess, sys
 from pathlib import Path
 import pandas as pd
 from structinit.store import read_results
-from structinit.curve import budget_table, next_budget, converged_rows, curve_table
+from structinit.curve import budget_table, next_budget, converged_rows, curve_table, gap_3sd
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = {'10': (480, ROOT/'results'/'curve_converged'),       # size: (the chain's first budget in epochs, the results folder)
@@ -73,7 +73,7 @@ def close_calls(size, out):
     close = set()
     for i, a in t.iterrows():
         for j, b in t.iterrows():
-            if i < j and abs(a.acc_mean - b.acc_mean) < 3 * max(a.acc_std, b.acc_std): close |= {a.method, b.method}
+            if i < j and gap_3sd(a.acc_mean - b.acc_mean, a.acc_std, b.acc_std) < 1: close |= {a.method, b.method}
     return sorted(close)
 
 def main():

@@ -19,7 +19,7 @@ from .store import fmt_key
 # %% auto #0
 __all__ = ['METHOD_COLS', 'method_labels', 'images_per_class', 'curve_table', 'curve_markdown', 'plot_curve', 'write_curve',
            'curve_report', 'budget_table', 'converged_budget', 'plot_budget', 'next_budget', 'gap_table',
-           'budget_markdown', 'converged_rows']
+           'budget_markdown', 'converged_rows', 'gap_3sd', 'gain_table', 'plot_gains']
 
 # %% ../nbs/09_data_efficiency.ipynb #82bb76e4
 METHOD_COLS = ['arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen']  # a run's recipe minus seed, size and budget
@@ -225,3 +225,46 @@ def converged_rows(df:pd.DataFrame, # rows of `read_results` (several folders co
         budgets[size] = b
         if b is not None: keep |= at & (df.epochs.astype(int) == b)
     return df[keep], budgets
+
+# %% ../nbs/09_data_efficiency.ipynb #9d080206
+def gap_3sd(gap, # points: a difference of two means (a number or an array)
+            std_a, # the sample standard deviation of one side, in the same units (NaN for one run)
+            std_b, # the other side's
+           ): # |gap| / (3 max(std_a, std_b)): 1 or more is a gap the seeds do not explain; NaN where either std is NaN
+    "The kit's three-spread rule as a ratio (lesson 09 and lesson 10's ablation): |gap| over three times the larger sample std of the two sides; a gap with ratio >= 1 is established, one below 1 gives a direction, not a size. Works elementwise on numbers, numpy arrays and pandas Series."
+    return np.abs(gap) / (3 * np.maximum(std_a, std_b))
+
+# %% ../nbs/09_data_efficiency.ipynb #c402e0d9
+def gain_table(tidy:pd.DataFrame, # from `curve_table`
+               base:str='timm', # the method the others are measured against, size by size ('torch': the structured-init papers' baseline)
+              )->pd.DataFrame: # one row per (method, size) other than `base`, in `tidy`'s order
+    "Each method's gain over `base` at each size, the way the papers report it: method, n_per_class, images_per_class, runs, base_mean and acc_mean (test accuracy %), gain (points), rel_gain (gain / base_mean, in %) and gap_3sd (`gap_3sd`: 1 or more is established by the three-spread rule); sizes where `base` has no runs are left out. Raises ValueError on a `base` not in the table."
+    if base not in set(tidy.method): raise ValueError(f"no method {base!r} in the curve; it has {', '.join(dict.fromkeys(tidy.method))}")
+    b = tidy[tidy.method == base].set_index('n_per_class')
+    t = tidy[(tidy.method != base) & tidy.n_per_class.isin(b.index)]
+    bm, bs = t.n_per_class.map(b.acc_mean), t.n_per_class.map(b.acc_std)
+    gain = t.acc_mean - bm
+    return pd.DataFrame(dict(method=t.method, n_per_class=t.n_per_class, images_per_class=t.images_per_class, runs=t.runs, base_mean=bm,
+                             acc_mean=t.acc_mean, gain=gain, rel_gain=100 * gain / bm, gap_3sd=gap_3sd(gain, t.acc_std, bs))).reset_index(drop=True)
+
+# %% ../nbs/09_data_efficiency.ipynb #adf17eb9
+def plot_gains(gains:pd.DataFrame, # from `gain_table`
+               title:str=None, # the figure's title, small above the axes; None or '': no title
+              )->Figure: # a matplotlib `Figure`, made without pyplot
+    "Gain over the base method (points) against training images per class (log axis), a line per method; an open marker where the gap is under three spreads (`gap_3sd` < 1 or NaN: a direction, not an established gap), a filled one where it is established."
+    fig = Figure(figsize=(7.5, 4.2)); ax = fig.subplots()
+    ax.axhline(0, color='k', lw=.8)
+    for j, m in enumerate(dict.fromkeys(gains.method)):
+        r = gains[gains.method == m].sort_values('images_per_class')
+        cnn = any(is_convmixer(w) for w in m.split()[:1]); c = 'k' if cnn else f'C{j}'
+        ax.plot(r.images_per_class, r.gain, '--' if cnn else '-', color=c, lw=1.5, label=m)
+        ok = r.gap_3sd >= 1
+        ax.plot(r.images_per_class[ok], r.gain[ok], 's' if cnn else 'o', color=c, ms=5)
+        ax.plot(r.images_per_class[~ok], r.gain[~ok], 's' if cnn else 'o', mfc='white', mec=c, ms=5)
+    sizes = gains.drop_duplicates('n_per_class').sort_values('images_per_class')
+    ax.set_xscale('log'); ax.set_xticks(sizes.images_per_class, [_size_name(s, i) for s, i in zip(sizes.n_per_class, sizes.images_per_class)])
+    ax.minorticks_off(); ax.set_xlabel('training images per class (log)'); ax.set_ylabel('gain over the baseline (points)'); ax.grid(alpha=.3)
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1), frameon=False, title='filled: ≥ 3 spreads', title_fontsize=8)
+    if title: ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -161,8 +161,9 @@ def whitened_covariance(
 
 # %% ../nbs/10_design.ipynb #ee1c9b7f
 import json
-import numpy as np, pandas as pd
+import pandas as pd
 from .data import markdown_table
+from .curve import gap_3sd
 
 # %% ../nbs/10_design.ipynb #12e68ab0
 ABLATION_ARGS = ['--n-per-class', '500', '--epochs', '1', '--bs', '64', '--inits', 'timm', '--recipe', 'poorvits', '--seeds', '0,1']   # every row's `structinit-compare` arguments
@@ -189,7 +190,7 @@ def ablation_row(model_kwargs:str, recipe_kwargs:str, # JSON, as a `results.csv`
 
 def ablation_table(rows:pd.DataFrame, # `read_results` of the ablation's folder
                   )->pd.DataFrame: # one row per ablation row, in `ABLATION`'s order
-    """Test accuracy % per ablation row: `acc_mean` and `acc_std` (sample std over seeds), `runs`, `vs_baseline` (points), `gap_3sd` (|gap| over
+    """Test accuracy % per ablation row: `acc_mean` and `acc_std` (sample std over seeds), `runs`, `vs_baseline` (points), `gap_3sd` (lesson 09's `gap_3sd`: |gap| over
     three times the larger spread of the row and the baseline: above 1, a gap the seeds do not explain), and the paper's CIFAR-10 % (`paper`,
     `paper_vs_baseline`). Raises ValueError, naming them, when runs belong to no ablation row or a row has no runs."""
     rows = rows.assign(row=[ablation_row(r.model_kwargs, r.recipe_kwargs, r.whiten) for r in rows.itertuples()])
@@ -201,7 +202,7 @@ def ablation_table(rows:pd.DataFrame, # `read_results` of the ablation's folder
     t = pd.DataFrame({'acc_mean': g.mean() * 100, 'acc_std': g.std() * 100, 'runs': g.size()}).loc[list(ABLATION)]
     b = t.loc['baseline']
     t['vs_baseline'] = t.acc_mean - b.acc_mean
-    t['gap_3sd'] = t.vs_baseline.abs() / (3 * np.maximum(t.acc_std, b.acc_std))
+    t['gap_3sd'] = gap_3sd(t.vs_baseline, t.acc_std, b.acc_std)   # lesson 09's three-spread rule
     t['paper'] = pd.Series({k: v[3] for k, v in ABLATION.items()}, dtype=float)
     t['paper_vs_baseline'] = t.paper - t.paper['baseline']
     return t.rename_axis('row').reset_index()
