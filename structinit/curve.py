@@ -89,6 +89,16 @@ def curve_markdown(tidy:pd.DataFrame, # from `curve_table`
     return markdown_table(['method'] + cols, rows)
 
 # %% ../nbs/09_data_efficiency.ipynb #037d5605
+def _size_axes(fig, ax, tidy, ylabel, title, legend_title=None):
+    "Finish a figure drawn against training images per class: log x axis with a tick per size, labels, legend outside on the right, title."
+    sizes = tidy.drop_duplicates('n_per_class').sort_values('images_per_class')
+    ax.set_xscale('log'); ax.set_xticks(sizes.images_per_class, [_size_name(s, i) for s, i in zip(sizes.n_per_class, sizes.images_per_class)])
+    ax.minorticks_off(); ax.set_xlabel('training images per class (log)'); ax.set_ylabel(ylabel); ax.grid(alpha=.3)
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1), frameon=False, title=legend_title, title_fontsize=8)
+    if title: ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
 def plot_curve(tidy:pd.DataFrame, # from `curve_table`
                title:str=None, # the figure's title, small above the axes; None or '': no title
               )->Figure: # a matplotlib `Figure`, made without pyplot (nothing is shown or kept open)
@@ -99,13 +109,7 @@ def plot_curve(tidy:pd.DataFrame, # from `curve_table`
         cnn = any(is_convmixer(w) for w in m.split()[:1])
         ax.plot(r.images_per_class, r.acc_mean, ('s--' if cnn else 'o-'), color='k' if cnn else f'C{j}', label=m, ms=4, lw=1.5)
         ax.fill_between(r.images_per_class, r.acc_min, r.acc_max, color='k' if cnn else f'C{j}', alpha=.15, lw=0)
-    sizes = tidy.drop_duplicates('n_per_class').sort_values('images_per_class')
-    ax.set_xscale('log'); ax.set_xticks(sizes.images_per_class, [_size_name(s, i) for s, i in zip(sizes.n_per_class, sizes.images_per_class)])
-    ax.minorticks_off(); ax.set_xlabel('training images per class (log)'); ax.set_ylabel('test accuracy (%)'); ax.grid(alpha=.3)
-    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1), frameon=False)
-    if title: ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _size_axes(fig, ax, tidy, 'test accuracy (%)', title)
 
 def write_curve(df:pd.DataFrame, # the rows on the curve (`same_protocol`)
                 out, # the folder: curve.csv and curve.png are written there, each all at once (`atomic_write`)
@@ -238,33 +242,27 @@ def gap_3sd(gap, # points: a difference of two means (a number or an array)
 def gain_table(tidy:pd.DataFrame, # from `curve_table`
                base:str='timm', # the method the others are measured against, size by size ('torch': the structured-init papers' baseline)
               )->pd.DataFrame: # one row per (method, size) other than `base`, in `tidy`'s order
-    "Each method's gain over `base` at each size, the way the papers report it: method, n_per_class, images_per_class, runs, base_mean and acc_mean (test accuracy %), gain (points), rel_gain (gain / base_mean, in %) and gap_3sd (`gap_3sd`: 1 or more is established by the three-spread rule); sizes where `base` has no runs are left out. Raises ValueError on a `base` not in the table."
+    "Each method's gain over `base` at each size, the way the papers report it: method, base (`base`), curve_pos (the method's place among the curve's methods, so that `plot_gains` colours it as `plot_curve` does), n_per_class, images_per_class, runs, base_mean and acc_mean (test accuracy %), gain (points), rel_gain (gain / base_mean, in %) and gap_3sd (`gap_3sd`: 1 or more is established by the three-spread rule); sizes where `base` has no runs are left out. Raises ValueError on a `base` not in the table."
     if base not in set(tidy.method): raise ValueError(f"no method {base!r} in the curve; it has {', '.join(dict.fromkeys(tidy.method))}")
     b = tidy[tidy.method == base].set_index('n_per_class')
     t = tidy[(tidy.method != base) & tidy.n_per_class.isin(b.index)]
     bm, bs = t.n_per_class.map(b.acc_mean), t.n_per_class.map(b.acc_std)
-    gain = t.acc_mean - bm
-    return pd.DataFrame(dict(method=t.method, n_per_class=t.n_per_class, images_per_class=t.images_per_class, runs=t.runs, base_mean=bm,
+    gain, order = t.acc_mean - bm, list(dict.fromkeys(tidy.method))
+    return pd.DataFrame(dict(method=t.method, base=base, curve_pos=t.method.map(order.index), n_per_class=t.n_per_class, images_per_class=t.images_per_class, runs=t.runs, base_mean=bm,
                              acc_mean=t.acc_mean, gain=gain, rel_gain=100 * gain / bm, gap_3sd=gap_3sd(gain, t.acc_std, bs))).reset_index(drop=True)
 
 # %% ../nbs/09_data_efficiency.ipynb #adf17eb9
 def plot_gains(gains:pd.DataFrame, # from `gain_table`
                title:str=None, # the figure's title, small above the axes; None or '': no title
               )->Figure: # a matplotlib `Figure`, made without pyplot
-    "Gain over the base method (points) against training images per class (log axis), a line per method; an open marker where the gap is under three spreads (`gap_3sd` < 1 or NaN: a direction, not an established gap), a filled one where it is established."
+    "Gain over the base method (points, the y label names it) against training images per class (log axis), a line per method; an open marker where the gap is under three spreads (`gap_3sd` < 1 or NaN: a direction, not an established gap), a filled one where it is established."
     fig = Figure(figsize=(7.5, 4.2)); ax = fig.subplots()
     ax.axhline(0, color='k', lw=.8)
-    for j, m in enumerate(dict.fromkeys(gains.method)):
+    for m in dict.fromkeys(gains.method):
         r = gains[gains.method == m].sort_values('images_per_class')
-        cnn = any(is_convmixer(w) for w in m.split()[:1]); c = 'k' if cnn else f'C{j}'
+        cnn = any(is_convmixer(w) for w in m.split()[:1]); c = 'k' if cnn else f'C{r.curve_pos.iloc[0]}'   # the colour `plot_curve` gives it
         ax.plot(r.images_per_class, r.gain, '--' if cnn else '-', color=c, lw=1.5, label=m)
         ok = r.gap_3sd >= 1
         ax.plot(r.images_per_class[ok], r.gain[ok], 's' if cnn else 'o', color=c, ms=5)
         ax.plot(r.images_per_class[~ok], r.gain[~ok], 's' if cnn else 'o', mfc='white', mec=c, ms=5)
-    sizes = gains.drop_duplicates('n_per_class').sort_values('images_per_class')
-    ax.set_xscale('log'); ax.set_xticks(sizes.images_per_class, [_size_name(s, i) for s, i in zip(sizes.n_per_class, sizes.images_per_class)])
-    ax.minorticks_off(); ax.set_xlabel('training images per class (log)'); ax.set_ylabel('gain over the baseline (points)'); ax.grid(alpha=.3)
-    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1), frameon=False, title='filled: ≥ 3 spreads', title_fontsize=8)
-    if title: ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _size_axes(fig, ax, gains, f"gain over {', '.join(dict.fromkeys(gains.base))} (points)", title, legend_title='filled: ≥ 3 spreads')
