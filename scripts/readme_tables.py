@@ -16,6 +16,11 @@ from structinit.curve import budget_table, budget_markdown, curve_table, curve_m
 from structinit.design import ablation_table, ablation_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
+
+def impulse_cnn_table(kept):
+    "Lesson 05's study: the preset's own rows (model_kwargs '{}': the seven filter modes; the width sweep's other points record theirs)."
+    return results_table(kept[kept.model_kwargs == '{}'], ['learned', 'random-frozen', 'impulse-frozen', 'box-frozen', 'random', 'impulse', 'box'])
+
 BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'main-job': lambda: results_table(main_job_rows(read_results(ROOT/'results'/'budget_100')), MAIN_INITS),   # lesson 04
     'budget-sweep': lambda: budget_markdown(budget_table(read_results(ROOT/'results'/'budget_100'))),                 # lesson 09
@@ -24,6 +29,7 @@ BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'curve-210': lambda: curve_markdown(curve_table(read_results(ROOT/'results'/'data_efficiency_210'))),          # lesson 09
     'attention': lambda: results_table(read_results(ROOT/'results'/'attention')),                                    # lesson 07
     'design': lambda: ablation_markdown(ablation_table(read_results(ROOT/'results'/'design'))),                        # lesson 10
+    'impulse-cnn': lambda: impulse_cnn_table(read_results(ROOT/'results'/'impulse_cnn')),                              # lesson 05
 }
 
 def rewrite(text:str)->str:
