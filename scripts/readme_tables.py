@@ -14,12 +14,15 @@ from structinit.compare import results_table
 from structinit.runner import main_job_rows, MAIN_INITS
 from structinit.curve import budget_table, budget_markdown, curve_table, curve_markdown, converged_rows
 from structinit.design import ablation_table, ablation_markdown
+from structinit.swin_mixer import arch_curve_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
 def impulse_cnn_table(kept):
     "Lesson 05's study: the preset's own rows (model_kwargs '{}': the seven filter modes; the width sweep's other points record theirs)."
     return results_table(kept[kept.model_kwargs == '{}'], ['learned', 'random-frozen', 'impulse-frozen', 'box-frozen', 'random', 'impulse', 'box'])
+
+SWIN_MIXER = ['swin_pico_patch2_window7_28', 'mixer_pico_patch4_28']   # lesson 11's models; its ViT runs are the reference, not in README's table
 
 BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'main-job': lambda: results_table(main_job_rows(read_results(ROOT/'results'/'budget_100')), MAIN_INITS),   # lesson 04
@@ -30,6 +33,7 @@ BLOCKS = {  # block name -> the table, from results/ (the lesson that tests it)
     'attention': lambda: results_table(read_results(ROOT/'results'/'attention')),                                    # lesson 07
     'design': lambda: ablation_markdown(ablation_table(read_results(ROOT/'results'/'design'))),                        # lesson 10
     'impulse-cnn': lambda: impulse_cnn_table(read_results(ROOT/'results'/'impulse_cnn')),                              # lesson 05
+    'swin-mixer': lambda: arch_curve_markdown((k := read_results(ROOT/'results'/'swin_mixer'))[k.arch.isin(SWIN_MIXER)]),  # lesson 11
 }
 
 def rewrite(text:str)->str:

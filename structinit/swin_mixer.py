@@ -16,13 +16,14 @@ from timm.models import register_model, generate_default_cfgs
 from timm.models.swin_transformer import SwinTransformer, SwinTransformerBlock, WindowAttention
 from timm.models.mlp_mixer import MlpMixer, MixerBlock
 from timm.layers import Mlp
-from .data import is_number, require
+from .data import is_number, require, markdown_table
 from .models import build_preset, preset_cfg, FASHION_MNIST_STATS, CIFAR10_STATS, eval_mode
 from .init import (InitMethod, INIT_METHODS, OFFSET_ORDERS, kernel_offsets, impulse_offsets, shift_matrices, ortho_like, set_vproj, attn_probs,
                              init_timm, init_torch, init_mimetic, init_options, cpu_generator,
                              init_family, register_init_family)
 from .attention import rel_indices
 from .locality import local_share
+from .curve import curve_table
 
 # %% auto #0
 __all__ = ['default_cfgs', 'SWIN_FEATURES', 'PRESETS', 'INFLECTION', 'SWIN_MIXER_OPTIONS', 'NOT_APPLICABLE',
@@ -30,7 +31,8 @@ __all__ = ['default_cfgs', 'SWIN_FEATURES', 'PRESETS', 'INFLECTION', 'SWIN_MIXER
            'init_arch', 'swin_blocks', 'window_offset_logits', 'set_rel_pos_bias', 'window_attn_probs',
            'window_attention_maps', 'window_target_stats', 'swin_offsets', 'swin_attention_table', 'init_swin_impulse',
            'gelu_slope', 'set_token_shift', 'mixer_grid', 'init_mixer_impulse', 'token_mixing_inputs',
-           'token_mixing_jacobians', 'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer']
+           'token_mixing_jacobians', 'token_mixing_table', 'check_init_swin_mixer', 'apply_init_swin_mixer',
+           'arch_curve_markdown']
 
 # %% ../nbs/11_swin_mixer.ipynb #d41ba65f
 default_cfgs = generate_default_cfgs({  # read by timm's `register_model`: each preset's real input size and normalisation, no weights (lesson 01's `preset_cfg`)
@@ -384,3 +386,33 @@ def apply_init_swin_mixer(
 
 register_init_family('swin', SwinTransformer, check_init_swin_mixer, apply_init_swin_mixer)   # lesson 02's `apply_init` and `check_init` now take them
 register_init_family('mixer', MlpMixer, check_init_swin_mixer, apply_init_swin_mixer)
+
+# %% ../nbs/11_swin_mixer.ipynb #aa3098a2
+def arch_curve_markdown(df:pd.DataFrame, # rows of `read_results`: one or more archs, each with timm-initialised runs at every size it was trained at
+                        names:dict=None, # arch -> the name its rows start with, e.g. {'swin_pico_patch2_window7_28': 'Swin'}; None or a missing arch: the arch itself
+                       )->str: # Markdown: a row per (arch, init): archs in order of appearance, each timm first, then its other inits in order of appearance; a column per training-set size
+    """Test accuracy (%) as mean ± std over seeds for each arch and init, a column per training-set size (ascending; its optimiser steps in the header when all its runs share them), the gap in points to the same arch's timm init in brackets; '—' where an arch has no runs at a size.
+    Raises ValueError on no rows, and, naming the arch and sizes, where an arch has runs at a size but no timm-initialised run there.
+    The means and spreads are lesson 09's `curve_table` of each arch's rows; arXiv 2505.19985 reports its Swin and Mixer gains against each model's default init, as here."""
+    if not len(df): raise ValueError("arch_curve_markdown: no runs to tabulate; pass rows of read_results(folder)")
+    names = names or {}
+    tabs = {a: curve_table(d) for a, d in df.groupby('arch', sort=False)}
+    for a, t in tabs.items():
+        miss = sorted(set(t.n_per_class) - set(t.n_per_class[t.method == 'timm']), key=str)
+        if miss: raise ValueError(f"arch_curve_markdown: {a} has runs at n_per_class {', '.join(map(str, miss))} but no timm-initialised run there, so no gap to timm can be given; train timm at those sizes or drop those rows")
+    allt = pd.concat(tabs.values(), ignore_index=True)
+    sizes = allt.drop_duplicates('n_per_class').sort_values('images_per_class')
+    def head(s, ipc):
+        st = set(allt.steps[allt.n_per_class == s].astype(int))
+        name = f'{s} / class' if str(s).isdigit() else f'{s} ({ipc:g} / class)'
+        return name + (f', {st.pop()} steps' if len(st) == 1 else '')
+    rows = []
+    for a, t in tabs.items():
+        for m in ['timm'] + [m for m in dict.fromkeys(t.method) if m != 'timm']:
+            r = t[t.method == m].set_index('n_per_class')
+            def cell(s):
+                if s not in r.index: return '—'
+                x = r.loc[s]; c = f'{x.acc_mean:.1f} ± {x.acc_std:.1f}' if x.runs > 1 else f'{x.acc_mean:.1f}'
+                return c if m == 'timm' else f'{c} ({x.vs_timm:+.1f})'
+            rows.append([f'{names.get(a, a)}, {m}'] + [cell(s) for s in sizes.n_per_class])
+    return markdown_table(['model, init'] + [head(s, i) for s, i in zip(sizes.n_per_class, sizes.images_per_class)], rows)
