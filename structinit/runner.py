@@ -10,7 +10,7 @@ import datetime, json, math, time
 import pandas as pd, torch
 from filelock import Timeout
 from .data import parse_sizes, size_args, get_dls, load_dataset, atomic_write, DatasetName
-from .store import (RECIPE_COLS, RESULT_COLS, fmt_key, run_key, read_results, results_index, append_result, claim, checkpoint_path, log_path, stale_temps)
+from .store import (RECIPE_COLS, RESULT_COLS, cpu_name, fmt_key, run_key, read_results, results_index, append_result, claim, checkpoint_path, log_path, stale_temps)
 from .learner import Precision, ValidateAtEnd, fit_recipe, evaluate, check_precision, FIT_CBS
 from .compare import (DEFAULT_EPOCHS, DEFAULT_INITS, PROCESSES, CompareJob, CompareRequest, arch_family, check_numbers, data_identity, parse_img_size,
                       plan_compare, plan_recipe, plot_results, results_table, shard_indices, whiten_of)
@@ -79,7 +79,7 @@ def run_one(
                        bs=bs, lr=lr, wd=wd, recipe=r['name'], recipe_kwargs=rk, whiten=whiten, precision=precision)
     return {c: recipe_cols[c] for c in RECIPE_COLS} | dict(test_acc=test_acc, test_loss=test_loss, ema_test_acc=ema_acc, ema_test_loss=ema_loss,
             train_s=round(train_s, 2), eval_s=round(eval_s, 2), n_classes=int(tensors[0].c), device='cpu' if dls.device.type == 'cpu' else str(dls.device),
-            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, threads=torch.get_num_threads(), finished=datetime.datetime.now().isoformat(timespec='seconds'), diverged=not all(math.isfinite(x) for x in [test_loss] + ([ema_loss] if ema_loss != '' else [])))
+            world_size=PROCESSES.world()[1], global_bs=learn.dls.train.bs, threads=torch.get_num_threads(), cpu=cpu_name(), finished=datetime.datetime.now().isoformat(timespec='seconds'), diverged=not all(math.isfinite(x) for x in [test_loss] + ([ema_loss] if ema_loss != '' else [])))
 
 # %% ../nbs/04_runner.ipynb #93a7fb12
 WAIT_POLL = 30  # seconds between looks at a run another process is training (a launched run's processes hear from rank 0 this often)

@@ -6,24 +6,24 @@ Docs: https://structinit.github.io/structinit/store.html.md"""
 
 # %% ../nbs/03_store.ipynb #a1c420eb
 from __future__ import annotations
-import csv, datetime, hashlib, io, json, math, os, re, tempfile
+import csv, datetime, hashlib, io, json, math, os, platform, re, tempfile
 from pathlib import Path
 from typing import Literal, get_args
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, torch
 from filelock import FileLock
 from .data import atomic_write, parse_sizes
 from .learner import RECIPE_NAMES, PRECISIONS, steps_per_epoch
 
 # %% auto #0
 __all__ = ['RECIPE_COLS', 'RESULT_COLS', 'Budget', 'BUDGETS', 'LOSS_COLS', 'LEGACY_COLS', 'INT_COLS', 'FLOAT_COLS',
-           'OPTIONAL_FLOAT_COLS', 'JSON_COLS', 'OUT_FOLDERS', 'fmt_key', 'run_key', 'ResultsFileError', 'check_value',
-           'check_row', 'read_results', 'results_index', 'stale_temps', 'append_result', 'check_out', 'run_id', 'claim',
-           'checkpoint_path', 'log_path']
+           'OPTIONAL_FLOAT_COLS', 'JSON_COLS', 'OUT_FOLDERS', 'fmt_key', 'run_key', 'cpu_name', 'ResultsFileError',
+           'check_value', 'check_row', 'read_results', 'results_index', 'stale_temps', 'append_result', 'check_out',
+           'run_id', 'claim', 'checkpoint_path', 'log_path']
 
 # %% ../nbs/03_store.ipynb #5b54ada6
 RECIPE_COLS = ['dataset', 'data_source', 'data_sha', 'arch', 'model_kwargs', 'init', 'init_kwargs', 'attn', 'attn_kwargs', 'filters', 'frozen',
                'seed', 'n_per_class', 'n_train', 'budget', 'epochs', 'steps', 'bs', 'lr', 'wd', 'recipe', 'recipe_kwargs', 'whiten', 'precision']
-RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'threads', 'finished', 'diverged']
+RESULT_COLS = ['test_acc', 'test_loss', 'ema_test_acc', 'ema_test_loss', 'train_s', 'eval_s', 'n_classes', 'device', 'world_size', 'global_bs', 'threads', 'cpu', 'finished', 'diverged']
 Budget = Literal['epochs', 'steps']  # the `budget` column: which of the two was held fixed across sizes
 BUDGETS = get_args(Budget)
 LOSS_COLS = ('test_loss', 'ema_test_loss')  # a run whose loss here is not a finite number diverged (NaN or inf): recorded as such, `diverged` True
@@ -41,6 +41,19 @@ def run_key(row # a run: a dict or pandas Series with every column of `RECIPE_CO
     "The recipe columns of a row (dict or Series) as a tuple of strings: equal keys, same experiment."
     return tuple(fmt_key(row[c]) for c in RECIPE_COLS)
 
+# %% ../nbs/03_store.ipynb #27a40678
+def cpu_name()->str: # e.g. 'AMD EPYC (AVX2)', or 'Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz (AVX512; MKL_ENABLE_INSTRUCTIONS=AVX2)'
+    "The host CPU as a row's `cpu` column records it: the model name (Linux's `/proc/cpuinfo`, else `platform.processor()`, else `platform.machine()`), torch's CPU capability (`torch.backends.cpu.get_cpu_capability()`: the kernels its CPU ops dispatch to) and `MKL_ENABLE_INSTRUCTIONS` if set (it picks MKL's code path, and with it the last bits of an SVD: README, 'Reproducible numbers'). Never raises."
+    model = ''
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            k, _, v = line.partition(':')
+            if k.strip() in ('model name', 'Model', 'cpu model') and v.strip(): model = v.strip(); break
+    except OSError: pass
+    model = model or platform.processor() or platform.machine() or 'unknown CPU'
+    extra = [torch.backends.cpu.get_cpu_capability()] + [f'MKL_ENABLE_INSTRUCTIONS={v}' for v in [os.environ.get('MKL_ENABLE_INSTRUCTIONS')] if v]
+    return f"{' '.join(model.split())} ({'; '.join(extra)})"
+
 # %% ../nbs/03_store.ipynb #a92bb84c
 class ResultsFileError(ValueError):
     "A damaged `results.csv`; the message names the file, the line and what is wrong."
@@ -48,7 +61,7 @@ class ResultsFileError(ValueError):
 LEGACY_COLS = {'filters': '', 'frozen': '', 'attn': None, 'attn_kwargs': '{}', 'data_source': '', 'data_sha': '',
                'budget': 'epochs', 'steps': None, 'n_classes': '',
                'recipe': 'kit', 'recipe_kwargs': '{}', 'whiten': 0, 'ema_test_acc': '', 'ema_test_loss': '', 'world_size': 1,
-               'global_bs': None, 'precision': None, 'threads': '', 'diverged': False}  # added since the first files; None: computed
+               'global_bs': None, 'precision': None, 'threads': '', 'cpu': '', 'diverged': False}  # added since the first files; None: computed
 INT_COLS, FLOAT_COLS = ('seed', 'n_train', 'epochs', 'steps', 'bs', 'whiten', 'world_size', 'global_bs'), ('lr', 'wd', 'test_acc', 'test_loss', 'train_s', 'eval_s')
 OPTIONAL_FLOAT_COLS = ('ema_test_acc', 'ema_test_loss')  # empty when the recipe keeps no weight EMA
 JSON_COLS = ('model_kwargs', 'init_kwargs', 'attn_kwargs', 'recipe_kwargs')
