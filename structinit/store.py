@@ -51,7 +51,8 @@ def cpu_name()->str: # e.g. 'AMD EPYC (AVX2)', or 'Intel(R) Xeon(R) Platinum 837
             if k.strip() in ('model name', 'Model', 'cpu model') and v.strip(): model = v.strip(); break
     except OSError: pass
     model = model or platform.processor() or platform.machine() or 'unknown CPU'
-    extra = [torch.backends.cpu.get_cpu_capability()] + [f'MKL_ENABLE_INSTRUCTIONS={v}' for v in [os.environ.get('MKL_ENABLE_INSTRUCTIONS')] if v]
+    mkl = os.environ.get('MKL_ENABLE_INSTRUCTIONS')
+    extra = [torch.backends.cpu.get_cpu_capability()] + ([f'MKL_ENABLE_INSTRUCTIONS={mkl}'] if mkl else [])
     return f"{' '.join(model.split())} ({'; '.join(extra)})"
 
 # %% ../nbs/03_store.ipynb #a92bb84c
