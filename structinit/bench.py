@@ -22,7 +22,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from .data import get_dls, pipeline_throughput, tensor_dl, batch_tfms, channel_stats, ImageTensors, markdown_table
 from .learner import apply_attn, ATTN_NAMES
 from .data import atomic_write
-from .store import check_out
+from .store import check_out, cpu_name
 
 # %% auto #0
 __all__ = ['BENCH_MODELS', 'ATTN_MODELS', 'TRAIN_MODELS', 'CNN_MODELS', 'COMPILE_MODELS', 'PRECISION_MODELS', 'BENCH_COLS',
@@ -330,9 +330,9 @@ PRECISION_MODELS = {'vit_pico_patch4_28': (28, 1)}  # arch: (img_size, in_chans)
 
 def machine_header(device, # the device measured: 'cpu', 'cuda', ...
                   )->str:
-    "One line naming the machine a measurement ran on: the GPU (or the CPU's cores and torch threads), torch and timm versions, the architecture, the load average and the time."
+    "One line naming the machine a measurement ran on: the GPU (or the CPU by `cpu_name`, its cores and torch threads), torch and timm versions, the architecture, the load average and the time."
     dev = torch.device(device)
-    name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else f'CPU ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)'
+    name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else f'CPU {cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads'
     load = ', load average %.2f' % os.getloadavg()[0] if hasattr(os, 'getloadavg') else ''
     return f'{name}; torch {torch.__version__}, timm {timm.__version__}; {platform.machine()}{load}; {datetime.datetime.now():%Y-%m-%d %H:%M}'
 
